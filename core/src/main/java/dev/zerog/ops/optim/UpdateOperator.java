@@ -22,25 +22,42 @@ abstract class UpdateOperator extends Operator {
   }
 
   /**
-   * The type of the dense inputs {@code first} and {@code others}: all FLOAT or all DOUBLE, with the element count
-   * of {@code first}.
+   * The type of the dense inputs {@code first}, {@code a} and {@code b}: all FLOAT or all DOUBLE, with the element
+   * count of {@code first}. (Fixed arities, not varargs: a varargs call allocates its array on every run.)
    */
-  final DataType denseType(int first, int... others) {
-    Tensor a = input(first);
-    DataType t = a.dtype();
+  final DataType denseType(int first, int a, int b) {
+    DataType t = denseType(first, a);
+    sameAs(first, b, t);
+    return t;
+  }
+
+  /** As {@link #denseType(int, int, int)}, for four inputs. */
+  final DataType denseType(int first, int a, int b, int c) {
+    DataType t = denseType(first, a, b);
+    sameAs(first, c, t);
+    return t;
+  }
+
+  /** As {@link #denseType(int, int, int)}, for two inputs. */
+  final DataType denseType(int first, int a) {
+    Tensor x = input(first);
+    DataType t = x.dtype();
     if (t != DataType.FLOAT && t != DataType.DOUBLE) {
       throw shapeError(first, type() + " updates FLOAT or DOUBLE tensors; input " + first + " is " + t);
     }
-    for (int i : others) {
-      Tensor b = input(i);
-      if (b.dtype() != t || b.size() != a.size()) {
-        throw shapeError(i, "input " + i + " '" + inputBlob(i).name() + "' is " + b.dtype() + " "
-            + Shapes.format(b.dims()) + " (" + b.size() + " elements), but input " + first + " '"
-            + inputBlob(first).name() + "' is " + t + " " + Shapes.format(a.dims()) + " (" + a.size()
-            + " elements); they must have the same type and element count");
-      }
-    }
+    sameAs(first, a, t);
     return t;
+  }
+
+  private void sameAs(int first, int i, DataType t) {
+    Tensor a = input(first);
+    Tensor b = input(i);
+    if (b.dtype() != t || b.size() != a.size()) {
+      throw shapeError(i, "input " + i + " '" + inputBlob(i).name() + "' is " + b.dtype() + " "
+          + Shapes.format(b.dims()) + " (" + b.size() + " elements), but input " + first + " '"
+          + inputBlob(first).name() + "' is " + t + " " + Shapes.format(a.dims()) + " (" + a.size()
+          + " elements); they must have the same type and element count");
+    }
   }
 
   /** The value of a one-element floating-point input (a learning rate). */
