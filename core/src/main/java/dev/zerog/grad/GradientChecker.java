@@ -33,37 +33,49 @@ public final class GradientChecker {
   private final double atol;
   private final double rtol;
   private final long seed;
+  /** The output indices to differentiate, or null for every floating-point output. */
+  private final int[] outputs;
 
-  private GradientChecker(double step, double atol, double rtol, long seed) {
+  private GradientChecker(double step, double atol, double rtol, long seed, int[] outputs) {
     this.step = step;
     this.atol = atol;
     this.rtol = rtol;
     this.seed = seed;
+    this.outputs = outputs;
   }
 
   /** A checker for DOUBLE inputs: step 1e-6, atol and rtol 1e-6. */
   public static GradientChecker forDouble() {
-    return new GradientChecker(1e-6, 1e-6, 1e-6, 42);
+    return new GradientChecker(1e-6, 1e-6, 1e-6, 42, null);
   }
 
   /** A checker for FLOAT inputs: step 1e-2, atol and rtol 5e-3. */
   public static GradientChecker forFloat() {
-    return new GradientChecker(1e-2, 5e-3, 5e-3, 42);
+    return new GradientChecker(1e-2, 5e-3, 5e-3, 42, null);
   }
 
   /** The same checker with another finite-difference step. */
   public GradientChecker withStep(double step) {
-    return new GradientChecker(step, atol, rtol, seed);
+    return new GradientChecker(step, atol, rtol, seed, outputs);
   }
 
   /** The same checker with other tolerances. */
   public GradientChecker withTolerance(double atol, double rtol) {
-    return new GradientChecker(step, atol, rtol, seed);
+    return new GradientChecker(step, atol, rtol, seed, outputs);
   }
 
   /** The same checker drawing output gradients from another seed. */
   public GradientChecker withSeed(long seed) {
-    return new GradientChecker(step, atol, rtol, seed);
+    return new GradientChecker(step, atol, rtol, seed, outputs);
+  }
+
+  /**
+   * The same checker differentiating only the given outputs (by index) instead of every floating-point output:
+   * L then sums over these outputs alone. For operators whose gradient ignores some outputs' gradients, as
+   * SoftmaxWithLoss's ignores that of its softmax output.
+   */
+  public GradientChecker onlyOutputs(int... outputIndices) {
+    return new GradientChecker(step, atol, rtol, seed, outputIndices.clone());
   }
 
   /** The outcome of checking one input. */
@@ -78,7 +90,7 @@ public final class GradientChecker {
 
   /**
    * Checks the gradient of {@code op} with respect to each of {@code checkInputs}, differentiating every
-   * floating-point output.
+   * floating-point output (or those chosen with {@link #onlyOutputs}).
    *
    * @param op the operator
    * @param inputs a value for each input blob of the op (not modified)
@@ -93,8 +105,9 @@ public final class GradientChecker {
     Net.create(forward, ws).run();
     SplittableRandom random = new SplittableRandom(seed);
     Map<String, Tensor> dys = new LinkedHashMap<>();
-    for (String out : op.getOutputList()) {
-      if (dys.containsKey(out)) {
+    for (int o = 0; o < op.getOutputCount(); o++) {
+      String out = op.getOutput(o);
+      if (dys.containsKey(out) || !differentiates(o)) {
         continue;
       }
       Tensor y = ws.fetch(out);
@@ -159,6 +172,18 @@ public final class GradientChecker {
       results.add(new Result(name, worst, worstAt, worstA, worstN, passed));
     }
     return results;
+  }
+
+  private boolean differentiates(int output) {
+    if (outputs == null) {
+      return true;
+    }
+    for (int o : outputs) {
+      if (o == output) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Workspace feed(Map<String, Tensor> inputs) {
