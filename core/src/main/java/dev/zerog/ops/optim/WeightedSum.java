@@ -153,12 +153,12 @@ final class WeightedSum extends Operator {
     return (ShapeException) new ShapeException(detail).atBlob(inputBlob(input).name());
   }
 
-  /** Shape inference of WeightedSumGradient: each dX_i like dY, each dw_i [1]. */
+  /** Shape inference of WeightedSumGradient: each dX_i like dY, each dw_i [1] of dY's type. */
   static List<BlobType> inferGradient(OperatorDef def, Arguments args, List<BlobType> in) {
     int pairs = (in.size() - 1) / 2;
     List<BlobType> out = new ArrayList<>();
     for (int k = 0; k < def.getOutputCount(); k++) {
-      out.add(k < pairs ? in.get(0) : new BlobType(in.get(2 * (k - pairs) + 2).dtype(), new long[] {1}));
+      out.add(k < pairs ? in.get(0) : new BlobType(in.get(0).dtype(), new long[] {1}));
     }
     return out;
   }
