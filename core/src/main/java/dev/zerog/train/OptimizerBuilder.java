@@ -258,7 +258,8 @@ public final class OptimizerBuilder {
 
   private static boolean hasIter(NetDef net) {
     for (OperatorDef op : net.getOpList()) {
-      if ((op.getType().equals("Iter") || op.getType().equals("AtomicIter")) && op.getOutputList().contains(ITERATION)) {
+      boolean counter = op.getType().equals("Iter") || op.getType().equals("AtomicIter");
+      if (counter && op.getOutputList().contains(ITERATION)) {
         return true;
       }
     }

@@ -139,7 +139,8 @@ class OptimizerBuilderTest {
         .build(OptimizerConfig.sgd(0.1).build()))
         .isInstanceOf(GradientException.class).hasMessageContaining("sparse gradient GradientSlice(i, v)");
     assertThatThrownBy(() -> builder().untouched(List.of("U")).build(OptimizerConfig.sgd(0.1).build()))
-        .isInstanceOf(SchemaException.class).hasMessageContaining("untouched parameter 'U' is not one of the parameters");
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("untouched parameter 'U' is not one of the parameters");
     assertThatThrownBy(() -> builder().withoutWeightDecay(List.of("U")).build(OptimizerConfig.sgd(0.1).build()))
         .isInstanceOf(SchemaException.class).hasMessageContaining("parameter 'U' (without weight decay)");
     assertThatThrownBy(() -> builder().parameters(List.of("W", "W")).build(OptimizerConfig.sgd(0.1).build()))

@@ -24,8 +24,8 @@ import java.util.Set;
  *
  * <p>Rules, as Caffe2's: the shape is {@code shape} when there is no input; with an input, the input's shape,
  * or, with {@code input_as_shape: 1}, the input's contents (a non-empty 1-D integer tensor), and
- * {@code extra_shape} is appended. Without {@code dtype} the type follows {@code value} (a float gives FLOAT, an integer INT64; no
- * value gives FLOAT 0.0).
+ * {@code extra_shape} is appended (see {@link Filler}). Without {@code dtype} the type follows {@code value} (a
+ * float gives FLOAT, an integer INT64; no value gives FLOAT 0.0).
  *
  * <p>The schema's doc lists where zerog differs from Caffe2 on purpose.
  *

@@ -131,7 +131,8 @@ class UniformFillTest {
     ws.feed("hi", Tensor.of(new float[] {1f, 2f}));
     assertThatThrownBy(() -> FillTesting.run(ws, op("UniformFill", List.of("X", "lo", "hi"), List.of("Y"),
         f("min", 0f))))
-        .isInstanceOf(SchemaException.class).hasMessageContaining("cannot set both the 'min' argument and the MIN input");
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("cannot set both the 'min' argument and the MIN input");
     assertThatThrownBy(() -> FillTesting.run(ws, op("UniformFill", List.of("X", "lo", "hi"), List.of("Y"))))
         .isInstanceOf(ShapeException.class).hasMessageContaining("MAX must hold one element")
         .satisfies(e -> assertThat(((ShapeException) e).blob()).isEqualTo("hi"));

@@ -155,6 +155,7 @@ class MomentumSGDTest {
     OperatorDef op = update(false);
     assertThat(schema.inference().infer(op, Arguments.of(op.getArgList()), List.of(BlobType.of(DataType.FLOAT, 2),
         BlobType.of(DataType.FLOAT, 2), BlobType.of(DataType.FLOAT), BlobType.of(DataType.FLOAT, 2))))
-        .containsExactly(BlobType.of(DataType.FLOAT, 2), BlobType.of(DataType.FLOAT, 2), BlobType.of(DataType.FLOAT, 2));
+        .containsExactly(BlobType.of(DataType.FLOAT, 2), BlobType.of(DataType.FLOAT, 2),
+            BlobType.of(DataType.FLOAT, 2));
   }
 }

@@ -101,7 +101,8 @@ class WeightedSumTest {
         .satisfies(e -> assertThat(((ShapeException) e).blob()).isEqualTo("b"));
     assertThatThrownBy(() -> run(feeds("a", Tensor.of(new float[] {1, 2}), "w", Tensor.of(new float[] {1, 2})),
         ws(List.of("a", "w"), "y")))
-        .isInstanceOf(ShapeException.class).hasMessageContaining("weight input 1 must be a one-element FLOAT or DOUBLE");
+        .isInstanceOf(ShapeException.class)
+        .hasMessageContaining("weight input 1 must be a one-element FLOAT or DOUBLE");
     assertThatThrownBy(() -> run(feeds("a", Tensor.of(new float[0]), "w", Tensor.scalar(1f)),
         ws(List.of("a", "w"), "y")))
         .isInstanceOf(ShapeException.class).hasMessageContaining("X0 is empty");
