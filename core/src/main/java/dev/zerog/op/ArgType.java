@@ -22,7 +22,12 @@ public enum ArgType {
   /** A list of integers ({@code ints}). */
   INTS,
   /** A list of strings ({@code strings}). */
-  STRINGS;
+  STRINGS,
+  /**
+   * A list of any kind ({@code floats}, {@code ints} or {@code strings}), as GivenTensorFill's {@code values},
+   * whose field depends on its {@code dtype}; the operator checks that the kind fits.
+   */
+  LIST;
 
   /** True if {@code arg} stores a value of this kind. */
   public boolean matches(Argument arg) {
@@ -43,6 +48,9 @@ public enum ArgType {
         return arg.getIntsCount() > 0 || isEmptyList(arg);
       case STRINGS:
         return arg.getStringsCount() > 0 || isEmptyList(arg);
+      case LIST:
+        return arg.getFloatsCount() > 0 || arg.getIntsCount() > 0 || arg.getStringsCount() > 0
+            || isEmptyList(arg);
       default:
         throw new AssertionError(this);
     }
@@ -102,6 +110,8 @@ public enum ArgType {
         return "an integer list (ints)";
       case STRINGS:
         return "a string list (strings)";
+      case LIST:
+        return "a list (floats, ints or strings)";
       default:
         throw new AssertionError(this);
     }

@@ -181,18 +181,33 @@ public final class Tensor {
    */
   public Tensor resize(DataType dtype, long... dims) {
     Objects.requireNonNull(dtype, "dtype");
-    if (dtype == this.dtype && Arrays.equals(dims, this.dims)) {
-      return this;
-    }
-    long[] d = dims.clone();
-    int n = Shapes.checkedElementCount(d);
+    int n = Shapes.checkedElementCount(dims);
     if (dtype != this.dtype || n != this.size) {
       this.data = dtype.newArray(n);
     }
     this.dtype = dtype;
-    this.dims = d;
+    // The dims are copied: into the tensor's own array when the rank is unchanged, so that resizing every step
+    // to the same rank allocates nothing.
+    if (this.dims.length == dims.length) {
+      System.arraycopy(dims, 0, this.dims, 0, dims.length);
+    } else {
+      this.dims = dims.clone();
+    }
     this.size = n;
     return this;
+  }
+
+  /**
+   * Gives this tensor a type and {@code other}'s dims, as {@link #resize} does, without copying the dims out of
+   * {@code other} first: an operator that resizes its output like an input every step allocates nothing.
+   */
+  public Tensor resizeLike(DataType dtype, Tensor other) {
+    return resize(dtype, other.dims);
+  }
+
+  /** True if this tensor has the same dims as {@code other} (compared without copying either). */
+  public boolean hasSameDims(Tensor other) {
+    return Arrays.equals(dims, other.dims);
   }
 
   /** Changes the dims keeping the element count and data (no copy). */

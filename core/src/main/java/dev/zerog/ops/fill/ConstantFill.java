@@ -1,12 +1,10 @@
 package dev.zerog.ops.fill;
 
 import dev.zerog.SchemaException;
-import dev.zerog.ShapeException;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
-import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -14,10 +12,8 @@ import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.proto.Caffe2.TensorProto;
 import dev.zerog.tensor.DataType;
-import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -28,15 +24,15 @@ import java.util.Set;
  *
  * <p>Rules, as Caffe2's: the shape is {@code shape} when there is no input; with an input, the input's shape,
  * or, with {@code input_as_shape: 1}, the input's contents (a non-empty 1-D integer tensor), and
- * {@code extra_shape} is appended. Without {@code dtype} the type follows {@code value} (a float gives FLOAT, an integer INT64; no
- * value gives FLOAT 0.0).
+ * {@code extra_shape} is appended (see {@link Filler}). Without {@code dtype} the type follows {@code value} (a
+ * float gives FLOAT, an integer INT64; no value gives FLOAT 0.0).
  *
  * <p>The schema's doc lists where zerog differs from Caffe2 on purpose.
  *
  * <p>When the output blob already holds a tensor of the same type and size, its memory is reused, so a
  * gradient refilled every step does not allocate.
  */
-final class ConstantFill extends Operator {
+final class ConstantFill extends Filler {
   static final Set<DataType> SUPPORTED = EnumSet.of(DataType.FLOAT, DataType.DOUBLE, DataType.BOOL,
       DataType.INT32, DataType.INT64, DataType.UINT8, DataType.UINT16, DataType.STRING);
 
@@ -45,11 +41,7 @@ final class ConstantFill extends Operator {
       .outputs(1)
       .allowInPlace(0, 0)
       .doc("Fills the output with one constant value: Y[i] = value for every i.\n\n"
-          + "The shape of Y is `shape` when there is no input (a 0-d scalar when `shape` is not set either). "
-          + "With an input X, it is X's shape, or, with `input_as_shape: 1`, the values of X (a non-empty 1-D "
-          + "INT64 or INT32 tensor); `extra_shape` is then appended. A non-empty `shape` together with an "
-          + "input, a non-empty `extra_shape` or `input_as_shape` without an input, a scalar `shape` and "
-          + "negative dims are errors.\n\n"
+          + SHAPE_DOC + "\n\n"
           + "Y's type is `dtype`, a TensorProto.DataType code: FLOAT (1), DOUBLE (13), BOOL (5), INT32 (2), "
           + "INT64 (10), UINT8 (6), UINT16 (8) or STRING (4). Without `dtype` it follows `value`: a float "
           + "value (f) gives FLOAT, an integer value (i) INT64, and no value FLOAT 0.0. The value must fit the "
@@ -75,25 +67,15 @@ final class ConstantFill extends Operator {
       OperatorDefinition.builder(SCHEMA).cpu(ConstantFill::new).noGradient().build();
 
   private final DataType dtype;
-  private final long[] shape;
-  private final long[] extraShape;
-  private final boolean inputAsShape;
   // The fill value, in the field that fits dtype.
   private final double floatValue;
   private final long longValue;
   private final String stringValue;
-  /** Reused output dims when the shape comes from the input (see {@link #outputDims}). */
-  private long[] dimsScratch = new long[0];
 
   ConstantFill(OperatorInit init) {
     super(init);
     Arguments args = init.args();
-    int nIn = init.inputs().length;
     this.dtype = outputType(args);
-    this.shape = args.getLongs("shape");
-    this.extraShape = args.getLongs("extra_shape");
-    this.inputAsShape = args.getBool("input_as_shape", false);
-    checkShapeArguments(args, nIn);
     Argument value = args.get("value");
     double f = 0;
     long l = 0;
@@ -205,110 +187,17 @@ final class ConstantFill extends Operator {
     return sb.toString();
   }
 
-  static void checkShapeArguments(Arguments args, int nIn) {
-    if (args.has("shape") && args.get("shape").hasI()) {
-      throw new SchemaException("argument 'shape' is a scalar (i); a list of dims (ints) is expected");
-    }
-    long[] shape = args.getLongs("shape");
-    long[] extraShape = args.getLongs("extra_shape");
-    // As in Caffe2, an empty 'shape' or 'extra_shape' list counts as not set.
-    if (nIn > 0) {
-      if (shape.length > 0) {
-        throw new SchemaException("cannot set the 'shape' argument and pass an input at the same time");
-      }
-    } else {
-      if (extraShape.length > 0) {
-        throw new SchemaException("cannot set 'extra_shape' when there is no input");
-      }
-      if (args.getBool("input_as_shape", false)) {
-        throw new SchemaException("'input_as_shape' needs an input");
-      }
-      checkDims("shape", shape);
-    }
-    checkDims("extra_shape", extraShape);
-  }
-
-  private static void checkDims(String arg, long[] dims) {
-    for (int i = 0; i < dims.length; i++) {
-      if (dims[i] < 0) {
-        throw new SchemaException("argument '" + arg + "' has a negative dimension " + dims[i] + " at axis " + i);
-      }
-    }
-  }
-
-  /**
-   * The output dims for this run. With an input, they are written into {@link #dimsScratch} rather than a new
-   * array: {@link Tensor#resize} copies dims it does not already have, and allocates nothing for dims it has,
-   * so a refill of an unchanged shape allocates nothing.
-   */
-  private long[] outputDims() {
-    if (inputSize() == 0) {
-      return shape;
-    }
-    Tensor x = input(0);
-    long[] out;
-    if (inputAsShape) {
-      if (x.rank() != 1 || !(x.dtype() == DataType.INT64 || x.dtype() == DataType.INT32)) {
-        throw (ShapeException) new ShapeException("with input_as_shape, the input must be a 1-D INT64 or INT32"
-            + " tensor, got " + x.dtype() + " " + Shapes.format(x.dims())).atBlob(inputBlob(0).name());
-      }
-      if (x.size() == 0) {
-        throw (ShapeException) new ShapeException("with input_as_shape, the input must hold at least one dim, got"
-            + " an empty tensor").atBlob(inputBlob(0).name());
-      }
-      int rank = x.size();
-      out = dimsScratch(rank + extraShape.length);
-      for (int i = 0; i < rank; i++) {
-        out[i] = x.getLong(i);
-        if (out[i] < 0) {
-          throw (ShapeException) new ShapeException("with input_as_shape, the input holds a negative dimension "
-              + out[i] + " at index " + i).atBlob(inputBlob(0).name());
-        }
-      }
-    } else {
-      int rank = x.rank();
-      out = dimsScratch(rank + extraShape.length);
-      for (int i = 0; i < rank; i++) {
-        out[i] = x.dim(i);
-      }
-    }
-    System.arraycopy(extraShape, 0, out, out.length - extraShape.length, extraShape.length);
-    return out;
-  }
-
-  /** The scratch array for the output dims, reallocated only when the output rank changes. */
-  private long[] dimsScratch(int rank) {
-    if (dimsScratch.length != rank) {
-      dimsScratch = new long[rank];
-    }
-    return dimsScratch;
+  @Override
+  DataType outputType() {
+    return dtype;
   }
 
   @Override
-  public void run() {
-    long[] dims = outputDims();
-    Tensor y = output(0);
-    try {
-      y.resize(dtype, dims);
-    } catch (dev.zerog.ZerogException e) {
-      throw e.atBlob(outputBlob(0).name());
-    }
+  void fill(Tensor y) {
     Fill.fill(y, floatValue, longValue, stringValue);
   }
 
   static List<BlobType> infer(OperatorDef def, Arguments args, List<BlobType> in) {
-    DataType t = outputType(args);
-    checkShapeArguments(args, in.size());
-    if (in.isEmpty()) {
-      return List.of(new BlobType(t, args.getLongs("shape")));
-    }
-    if (args.getBool("input_as_shape", false) || in.get(0).dims() == null) {
-      return List.of(new BlobType(t, null));
-    }
-    long[] base = in.get(0).dims();
-    long[] extra = args.getLongs("extra_shape");
-    long[] out = Arrays.copyOf(base, base.length + extra.length);
-    System.arraycopy(extra, 0, out, base.length, extra.length);
-    return List.of(new BlobType(t, out));
+    return Filler.infer(outputType(args), args, in);
   }
 }
