@@ -45,7 +45,8 @@ final class MatMul extends Operator {
           + "both be FLOAT or both DOUBLE. Sizes may be zero; with K = 0, Y is zeros.\n\n"
           + "Gradient: two MatMul ops with the third input, dA = MatMul(.., .., A) and dB = MatMul(.., .., B), "
           + "for example, without transposes, dA = MatMul(dY, B, A; trans_b=1, axis_b) and dB = MatMul(A, dY, "
-          + "B; trans_a=1, axis_a).")
+          + "B; trans_a=1, axis_a). The forward op's arguments are not copied. Caffe2 passes axes other than 0 "
+          + "and 1 on as 1, giving wrong shapes; zerog passes them as they are.")
       .input("A", "FLOAT or DOUBLE, rank >= 1, read as A0×A1 (split at axis_a)")
       .input("B", "A's type, rank >= 1, read as B0×B1 (split at axis_b)")
       .input("S", "optional: any tensor of M·N elements whose shape Y takes")
