@@ -26,6 +26,7 @@ import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.testing.OpDefs;
+import dev.zerog.testing.OperatorHarness;
 import dev.zerog.workspace.Workspace;
 import java.util.Arrays;
 import java.util.List;
@@ -307,5 +308,18 @@ class BatchMatMulTest {
       assertGradientsMatch(checker, batchMatMul(i("trans_a", transA ? 1 : 0), i("trans_b", transB ? 1 : 0)),
           feeds("A", uniform(r, -1, 1, aDims), "B", uniform(r, -1, 1, bDims)), 0, 1);
     }
+  }
+
+  @Test
+  void runningAgainAllocatesNothing() {
+    SplittableRandom r = new SplittableRandom(12);
+    Workspace ws = new Workspace();
+    ws.feed("A", OperatorHarness.uniformFloat(r, -1, 1, 2, 1, 3, 4));
+    ws.feed("B", OperatorHarness.uniformFloat(r, -1, 1, 5, 4, 2));
+    ws.feed("C", OperatorHarness.uniformFloat(r, -1, 1, 2, 4, 3));
+    ws.feed("D", OperatorHarness.uniformFloat(r, -1, 1, 2, 5, 4));
+    Net net = Net.create(OpDefs.net(batchMatMul(i("broadcast", 1)),
+        op("BatchMatMul", List.of("C", "D"), List.of("Z"), i("trans_a", 1), i("trans_b", 1))), ws);
+    assertThat(LinearTesting.bytesPerThousandRuns(net)).as("bytes allocated by 1000 runs").isLessThan(1000);
   }
 }

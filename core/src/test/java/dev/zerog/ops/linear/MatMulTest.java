@@ -25,6 +25,7 @@ import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.testing.OpDefs;
+import dev.zerog.testing.OperatorHarness;
 import dev.zerog.workspace.Workspace;
 import java.util.Arrays;
 import java.util.List;
@@ -203,5 +204,22 @@ class MatMulTest {
       }
       assertGradientsMatch(checker, op, feeds("A", uniform(r, -1, 1, aDims), "B", uniform(r, -1, 1, bDims)), 0, 1);
     }
+  }
+
+  @Test
+  void runningAgainAllocatesNothing() {
+    SplittableRandom r = new SplittableRandom(6);
+    Workspace ws = new Workspace();
+    ws.feed("A", OperatorHarness.uniformFloat(r, -1, 1, 4, 2, 3));
+    ws.feed("B", OperatorHarness.uniformFloat(r, -1, 1, 5, 3));
+    Net net = Net.create(OpDefs.net(matMul(i("axis_a", 2), i("trans_b", 1)),
+        op("MatMul", List.of("A", "B", "S"), List.of("Z"), i("axis_a", 2), i("trans_b", 1))),
+        withShape(ws));
+    assertThat(LinearTesting.bytesPerThousandRuns(net)).as("bytes allocated by 1000 runs").isLessThan(1000);
+  }
+
+  private static Workspace withShape(Workspace ws) {
+    ws.feed("S", Tensor.allocate(DataType.INT32, 2, 4, 5));
+    return ws;
   }
 }
