@@ -86,7 +86,8 @@ class OperatorParityTest {
       expected.add(name + ".pbtxt");
       expected.add(name + ".npz");
     }
-    assertThat(onDisk).containsExactlyElementsOf(expected);
+    assertThat(onDisk).as("the fixtures in %s (after removing a case, mvn clean drops its stale copy there)",
+        ParityCase.directory()).containsExactlyElementsOf(expected);
   }
 
   @Test
