@@ -235,7 +235,7 @@ final class ConvPoolArguments {
   }
 
   /** One of the forms of a per-axis value: single (both axes), list, or the _h/_w pair; null when absent. */
-  private static int[] pair(Arguments args, String single, String list, String h, String w) {
+  static int[] pair(Arguments args, String single, String list, String h, String w) {
     int forms = (args.has(single) ? 1 : 0) + (args.has(list) ? 1 : 0) + (args.has(h) || args.has(w) ? 1 : 0);
     if (forms > 1) {
       throw new SchemaException("give one of `" + single + "`, `" + list + "` or `" + h + "`/`" + w + "`, not "
@@ -257,7 +257,7 @@ final class ConvPoolArguments {
     return null;
   }
 
-  private static int[] pads(Arguments args) {
+  static int[] pads(Arguments args) {
     boolean sides = args.has("pad_t") || args.has("pad_l") || args.has("pad_b") || args.has("pad_r");
     int forms = (args.has("pad") ? 1 : 0) + (args.has("pads") ? 1 : 0) + (sides ? 1 : 0);
     if (forms > 1) {
@@ -279,7 +279,7 @@ final class ConvPoolArguments {
     return null;
   }
 
-  private static int[] filled(int n, int v) {
+  static int[] filled(int n, int v) {
     int[] a = new int[n];
     Arrays.fill(a, v);
     return a;

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The convolution and pooling operators, which share Caffe2's ConvPoolOpBase window arguments: Conv (also as
- * Conv1D, Conv2D, Conv3D) and their gradients.
+ * Conv1D, Conv2D, Conv3D), ConvTranspose and their gradients.
  */
 public final class ConvPoolOperators implements OperatorProvider {
   @Override
@@ -15,6 +15,7 @@ public final class ConvPoolOperators implements OperatorProvider {
     return List.of(
         Conv.DEFINITION, Conv.DEFINITION_1D, Conv.DEFINITION_2D, Conv.DEFINITION_3D,
         Conv.Gradient.DEFINITION, Conv.Gradient.DEFINITION_1D, Conv.Gradient.DEFINITION_2D,
-        Conv.Gradient.DEFINITION_3D);
+        Conv.Gradient.DEFINITION_3D,
+        ConvTranspose.DEFINITION, ConvTranspose.Gradient.DEFINITION);
   }
 }

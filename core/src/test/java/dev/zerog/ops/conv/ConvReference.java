@@ -88,6 +88,78 @@ final class ConvReference {
     return y;
   }
 
+  /**
+   * The transposed convolution by its definition: every X[n, ci, o] adds X · W[ci, co, k] into
+   * Y[n, g·Co/G + co, o·s - ph + k] (dropped outside Y), Y of size (in - 1) s + k + adj - ph - pt; then the bias.
+   */
+  static Tensor convTranspose(Tensor x, Tensor w, Tensor b, int[] stride, int[] pads, int[] adj, int group) {
+    long[] xd = x.dims();
+    long[] wd = w.dims();
+    int sp = xd.length - 2;
+    int n = (int) xd[0];
+    int ci = (int) xd[1];
+    int cog = (int) wd[1];
+    int co = cog * group;
+    int cig = ci / group;
+    int[] in = {1, 1, 1};
+    int[] k = {1, 1, 1};
+    int[] s = {1, 1, 1};
+    int[] ph = {0, 0, 0};
+    int[] out = {1, 1, 1};
+    for (int i = 0; i < sp; i++) {
+      int a = 3 - sp + i;
+      in[a] = (int) xd[2 + i];
+      k[a] = (int) wd[2 + i];
+      s[a] = stride[i];
+      ph[a] = pads[i];
+      out[a] = (in[a] - 1) * s[a] + k[a] + adj[i] - pads[i] - pads[i + sp];
+    }
+    long[] yd = new long[sp + 2];
+    yd[0] = n;
+    yd[1] = co;
+    for (int i = 0; i < sp; i++) {
+      yd[2 + i] = out[3 - sp + i];
+    }
+    Tensor y = Tensor.allocate(x.dtype(), yd);
+    int inSize = in[0] * in[1] * in[2];
+    int outSize = out[0] * out[1] * out[2];
+    int kSize = k[0] * k[1] * k[2];
+    double[] acc = new double[y.size()];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < ci; c++) {
+        int g = c / cig;
+        for (int id = 0; id < in[0]; id++) {
+          for (int ih = 0; ih < in[1]; ih++) {
+            for (int iw = 0; iw < in[2]; iw++) {
+              double xv = x.getDouble((i * ci + c) * inSize + (id * in[1] + ih) * in[2] + iw);
+              for (int oc = 0; oc < cog; oc++) {
+                for (int kd = 0; kd < k[0]; kd++) {
+                  for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++) {
+                      int od = id * s[0] - ph[0] + kd;
+                      int oh = ih * s[1] - ph[1] + kh;
+                      int ow = iw * s[2] - ph[2] + kw;
+                      if (od < 0 || od >= out[0] || oh < 0 || oh >= out[1] || ow < 0 || ow >= out[2]) {
+                        continue;
+                      }
+                      double wv = w.getDouble((c * cog + oc) * kSize + (kd * k[1] + kh) * k[2] + kw);
+                      acc[(i * co + g * cog + oc) * outSize + (od * out[1] + oh) * out[2] + ow] += xv * wv;
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    for (int j = 0; j < acc.length; j++) {
+      double bias = b == null ? 0 : b.getDouble((j / outSize) % co);
+      set(y, j, acc[j] + bias);
+    }
+    return y;
+  }
+
   static void set(Tensor t, int i, double v) {
     if (t.dtype() == dev.zerog.tensor.DataType.FLOAT) {
       t.floats()[i] = (float) v;
