@@ -141,8 +141,8 @@ final class Conv extends Operator {
       float[] xa = x.floats();
       float[] wa = w.floats();
       float[] ya = y.floats();
-      for (int i = 0; i < n; i++) {
-        engine.imageToCols(xa, i * imgStride, wa, ya, i * colsStride);
+      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+        engine.imageToCols(xa, i * imgStride, wa, ya, i * colsStride, Math.min(per, n - i));
       }
       if (b != null) {
         Convolution.addBias(ya, b.floats(), n, m, window.outSize(), args.order);
@@ -151,8 +151,8 @@ final class Conv extends Operator {
       double[] xa = x.doubles();
       double[] wa = w.doubles();
       double[] ya = y.doubles();
-      for (int i = 0; i < n; i++) {
-        engine.imageToCols(xa, i * imgStride, wa, ya, i * colsStride);
+      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+        engine.imageToCols(xa, i * imgStride, wa, ya, i * colsStride, Math.min(per, n - i));
       }
       if (b != null) {
         Convolution.addBias(ya, b.doubles(), n, m, window.outSize(), args.order);
@@ -337,10 +337,11 @@ final class Conv extends Operator {
         float[] dwa = dw.floats();
         Arrays.fill(dwa, 0f);
         float[] dxa = dx == null ? null : dx.floats();
-        for (int i = 0; i < n; i++) {
-          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa);
+        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+          int count = Math.min(per, n - i);
+          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa, count);
           if (dxa != null) {
-            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride);
+            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride, count);
           }
         }
         if (db != null) {
@@ -353,10 +354,11 @@ final class Conv extends Operator {
         double[] dwa = dw.doubles();
         Arrays.fill(dwa, 0d);
         double[] dxa = dx == null ? null : dx.doubles();
-        for (int i = 0; i < n; i++) {
-          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa);
+        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+          int count = Math.min(per, n - i);
+          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa, count);
           if (dxa != null) {
-            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride);
+            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride, count);
           }
         }
         if (db != null) {

@@ -299,8 +299,8 @@ final class ConvTranspose extends Operator {
       float[] xa = x.floats();
       float[] wa = w.floats();
       float[] ya = y.floats();
-      for (int i = 0; i < n; i++) {
-        engine.colsToImage(xa, i * colsStride, wa, ya, i * imgStride);
+      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+        engine.colsToImage(xa, i * colsStride, wa, ya, i * imgStride, Math.min(per, n - i));
       }
       if (b != null) {
         Convolution.addBias(ya, b.floats(), n, co, window.inSize(), args.order);
@@ -309,8 +309,8 @@ final class ConvTranspose extends Operator {
       double[] xa = x.doubles();
       double[] wa = w.doubles();
       double[] ya = y.doubles();
-      for (int i = 0; i < n; i++) {
-        engine.colsToImage(xa, i * colsStride, wa, ya, i * imgStride);
+      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+        engine.colsToImage(xa, i * colsStride, wa, ya, i * imgStride, Math.min(per, n - i));
       }
       if (b != null) {
         Convolution.addBias(ya, b.doubles(), n, co, window.inSize(), args.order);
@@ -425,10 +425,11 @@ final class ConvTranspose extends Operator {
         float[] dwa = dw.floats();
         Arrays.fill(dwa, 0f);
         float[] dxa = dx == null ? null : dx.floats();
-        for (int i = 0; i < n; i++) {
-          engine.filterGradient(dya, i * imgStride, xa, i * colsStride, dwa);
+        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+          int count = Math.min(per, n - i);
+          engine.filterGradient(dya, i * imgStride, xa, i * colsStride, dwa, count);
           if (dxa != null) {
-            engine.imageToCols(dya, i * imgStride, wa, dxa, i * colsStride);
+            engine.imageToCols(dya, i * imgStride, wa, dxa, i * colsStride, count);
           }
         }
         if (db != null) {
@@ -441,10 +442,11 @@ final class ConvTranspose extends Operator {
         double[] dwa = dw.doubles();
         Arrays.fill(dwa, 0d);
         double[] dxa = dx == null ? null : dx.doubles();
-        for (int i = 0; i < n; i++) {
-          engine.filterGradient(dya, i * imgStride, xa, i * colsStride, dwa);
+        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
+          int count = Math.min(per, n - i);
+          engine.filterGradient(dya, i * imgStride, xa, i * colsStride, dwa, count);
           if (dxa != null) {
-            engine.imageToCols(dya, i * imgStride, wa, dxa, i * colsStride);
+            engine.imageToCols(dya, i * imgStride, wa, dxa, i * colsStride, count);
           }
         }
         if (db != null) {

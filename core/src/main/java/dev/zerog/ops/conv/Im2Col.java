@@ -16,9 +16,10 @@ final class Im2Col {
 
   /**
    * NCHW im2col: col[(c, kd, kh, kw), (od, oh, ow)] = x[c, id, ih, iw] at the tap's input position, 0 in the
-   * padding. col has channels × kernelSize rows of outSize columns.
+   * padding. col has channels × kernelSize rows of outSize columns, row r starting at colOff + r · ld (ld >= outSize,
+   * so that several images can sit side by side in one matrix).
    */
-  static void nchw(float[] x, int xOff, int channels, Window w, float[] col) {
+  static void nchw(float[] x, int xOff, int channels, Window w, float[] col, int colOff, int ld) {
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
@@ -30,7 +31,7 @@ final class Im2Col {
     final int strideW = w.stride[2];
     final int planeOut = outD * outH * outW;
     final int rowsOut = outH * outW;
-    int dst = 0;
+    int dst = colOff;
     for (int c = 0; c < channels; c++) {
       final int xc = xOff + c * inD * inH * inW;
       for (int kd = 0; kd < w.kernel[0]; kd++) {
@@ -47,7 +48,7 @@ final class Im2Col {
             final int wHi = Math.max(Window.endValid(offW, strideW, inW, outW), wLo);
             if (dLo >= dHi || hLo >= hHi || wLo >= wHi) {
               Arrays.fill(col, dst, dst + planeOut, 0f);
-              dst += planeOut;
+              dst += ld;
               continue;
             }
             Arrays.fill(col, dst, dst + dLo * rowsOut, 0f);
@@ -72,15 +73,18 @@ final class Im2Col {
               Arrays.fill(col, plane + hHi * outW, plane + rowsOut, 0f);
             }
             Arrays.fill(col, dst + dHi * rowsOut, dst + planeOut, 0f);
-            dst += planeOut;
+            dst += ld;
           }
         }
       }
     }
   }
 
-  /** NCHW col2im: adds every column entry into the input position it was read from (the inverse scatter). */
-  static void nchwAdd(float[] col, int channels, Window w, float[] x, int xOff) {
+  /**
+   * NCHW col2im: adds every column entry into the input position it was read from (the inverse scatter); rows as
+   * in {@link #nchw}.
+   */
+  static void nchwAdd(float[] col, int colOff, int ld, int channels, Window w, float[] x, int xOff) {
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
@@ -92,7 +96,7 @@ final class Im2Col {
     final int strideW = w.stride[2];
     final int planeOut = outD * outH * outW;
     final int rowsOut = outH * outW;
-    int dst = 0;
+    int dst = colOff;
     for (int c = 0; c < channels; c++) {
       final int xc = xOff + c * inD * inH * inW;
       for (int kd = 0; kd < w.kernel[0]; kd++) {
@@ -126,7 +130,7 @@ final class Im2Col {
                 }
               }
             }
-            dst += planeOut;
+            dst += ld;
           }
         }
       }
@@ -135,9 +139,9 @@ final class Im2Col {
 
   /**
    * NHWC im2col: col[(od, oh, ow), (g, kd, kh, kw, c)] = x[id, ih, iw, g·C/G + c], 0 in the padding; each
-   * output position is one row of channels × kernelSize entries, group by group.
+   * output position is one row of channels × kernelSize entries, group by group, from colOff on.
    */
-  static void nhwc(float[] x, int xOff, int channels, int groups, Window w, float[] col) {
+  static void nhwc(float[] x, int xOff, int channels, int groups, Window w, float[] col, int colOff) {
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int kD = w.kernel[0];
@@ -145,7 +149,7 @@ final class Im2Col {
     final int kW = w.kernel[2];
     final int cg = channels / groups;
     final int dilW = w.dilation[2];
-    int dst = 0;
+    int dst = colOff;
     for (int od = 0; od < w.out[0]; od++) {
       for (int oh = 0; oh < w.out[1]; oh++) {
         for (int ow = 0; ow < w.out[2]; ow++) {
@@ -195,7 +199,7 @@ final class Im2Col {
   }
 
   /** NHWC col2im: adds every column entry into the input position it was read from. */
-  static void nhwcAdd(float[] col, int channels, int groups, Window w, float[] x, int xOff) {
+  static void nhwcAdd(float[] col, int colOff, int channels, int groups, Window w, float[] x, int xOff) {
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int kD = w.kernel[0];
@@ -203,7 +207,7 @@ final class Im2Col {
     final int kW = w.kernel[2];
     final int cg = channels / groups;
     final int dilW = w.dilation[2];
-    int src = 0;
+    int src = colOff;
     for (int od = 0; od < w.out[0]; od++) {
       for (int oh = 0; oh < w.out[1]; oh++) {
         for (int ow = 0; ow < w.out[2]; ow++) {
@@ -245,9 +249,10 @@ final class Im2Col {
 
   /**
    * NCHW im2col: col[(c, kd, kh, kw), (od, oh, ow)] = x[c, id, ih, iw] at the tap's input position, 0 in the
-   * padding. col has channels × kernelSize rows of outSize columns.
+   * padding. col has channels × kernelSize rows of outSize columns, row r starting at colOff + r · ld (ld >= outSize,
+   * so that several images can sit side by side in one matrix).
    */
-  static void nchw(double[] x, int xOff, int channels, Window w, double[] col) {
+  static void nchw(double[] x, int xOff, int channels, Window w, double[] col, int colOff, int ld) {
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
@@ -259,7 +264,7 @@ final class Im2Col {
     final int strideW = w.stride[2];
     final int planeOut = outD * outH * outW;
     final int rowsOut = outH * outW;
-    int dst = 0;
+    int dst = colOff;
     for (int c = 0; c < channels; c++) {
       final int xc = xOff + c * inD * inH * inW;
       for (int kd = 0; kd < w.kernel[0]; kd++) {
@@ -276,7 +281,7 @@ final class Im2Col {
             final int wHi = Math.max(Window.endValid(offW, strideW, inW, outW), wLo);
             if (dLo >= dHi || hLo >= hHi || wLo >= wHi) {
               Arrays.fill(col, dst, dst + planeOut, 0d);
-              dst += planeOut;
+              dst += ld;
               continue;
             }
             Arrays.fill(col, dst, dst + dLo * rowsOut, 0d);
@@ -301,15 +306,18 @@ final class Im2Col {
               Arrays.fill(col, plane + hHi * outW, plane + rowsOut, 0d);
             }
             Arrays.fill(col, dst + dHi * rowsOut, dst + planeOut, 0d);
-            dst += planeOut;
+            dst += ld;
           }
         }
       }
     }
   }
 
-  /** NCHW col2im: adds every column entry into the input position it was read from (the inverse scatter). */
-  static void nchwAdd(double[] col, int channels, Window w, double[] x, int xOff) {
+  /**
+   * NCHW col2im: adds every column entry into the input position it was read from (the inverse scatter); rows as
+   * in {@link #nchw}.
+   */
+  static void nchwAdd(double[] col, int colOff, int ld, int channels, Window w, double[] x, int xOff) {
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
@@ -321,7 +329,7 @@ final class Im2Col {
     final int strideW = w.stride[2];
     final int planeOut = outD * outH * outW;
     final int rowsOut = outH * outW;
-    int dst = 0;
+    int dst = colOff;
     for (int c = 0; c < channels; c++) {
       final int xc = xOff + c * inD * inH * inW;
       for (int kd = 0; kd < w.kernel[0]; kd++) {
@@ -355,7 +363,7 @@ final class Im2Col {
                 }
               }
             }
-            dst += planeOut;
+            dst += ld;
           }
         }
       }
@@ -364,9 +372,9 @@ final class Im2Col {
 
   /**
    * NHWC im2col: col[(od, oh, ow), (g, kd, kh, kw, c)] = x[id, ih, iw, g·C/G + c], 0 in the padding; each
-   * output position is one row of channels × kernelSize entries, group by group.
+   * output position is one row of channels × kernelSize entries, group by group, from colOff on.
    */
-  static void nhwc(double[] x, int xOff, int channels, int groups, Window w, double[] col) {
+  static void nhwc(double[] x, int xOff, int channels, int groups, Window w, double[] col, int colOff) {
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int kD = w.kernel[0];
@@ -374,7 +382,7 @@ final class Im2Col {
     final int kW = w.kernel[2];
     final int cg = channels / groups;
     final int dilW = w.dilation[2];
-    int dst = 0;
+    int dst = colOff;
     for (int od = 0; od < w.out[0]; od++) {
       for (int oh = 0; oh < w.out[1]; oh++) {
         for (int ow = 0; ow < w.out[2]; ow++) {
@@ -424,7 +432,7 @@ final class Im2Col {
   }
 
   /** NHWC col2im: adds every column entry into the input position it was read from. */
-  static void nhwcAdd(double[] col, int channels, int groups, Window w, double[] x, int xOff) {
+  static void nhwcAdd(double[] col, int colOff, int channels, int groups, Window w, double[] x, int xOff) {
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int kD = w.kernel[0];
@@ -432,7 +440,7 @@ final class Im2Col {
     final int kW = w.kernel[2];
     final int cg = channels / groups;
     final int dilW = w.dilation[2];
-    int src = 0;
+    int src = colOff;
     for (int od = 0; od < w.out[0]; od++) {
       for (int oh = 0; oh < w.out[1]; oh++) {
         for (int ow = 0; ow < w.out[2]; ow++) {
