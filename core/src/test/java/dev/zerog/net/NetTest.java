@@ -270,7 +270,8 @@ class NetTest {
   @Test
   void allUnknownOperatorsAreNamedInOneError() {
     assertOpError(() -> create(withX(), op("Copy", List.of("X"), List.of("A")), op("RoIAlign", List.of(), List.of()),
-        op("ChannelShuffle", List.of(), List.of()), op("RoIAlign", List.of(), List.of()), op("Python", List.of(), List.of())),
+        op("ChannelShuffle", List.of(), List.of()), op("RoIAlign", List.of(), List.of()),
+        op("Python", List.of(), List.of())),
         UnsupportedOperatorException.class, 1, "RoIAlign", null,
         "3 operator types zerog does not have: RoIAlign, ChannelShuffle, Python (runs code embedded in the net");
   }

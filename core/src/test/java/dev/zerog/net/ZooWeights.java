@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ final class ZooWeights {
           long k = Shapes.sizeBetween(x, args.getInt("axis", 1), x.length);
           int axisW = args.getInt("axis_w", 1);
           long[] w = new long[axisW + 1];
-          java.util.Arrays.fill(w, 1);
+          Arrays.fill(w, 1);
           w[axisW - 1] = n;
           w[axisW] = k;
           param(types, params, op.getInput(1), Fill.WEIGHT, w);
@@ -176,7 +177,7 @@ final class ZooWeights {
           a[i] = (float) (r.nextGaussian() * std);
         }
       } else if (p.getValue() == Fill.ONES) {
-        java.util.Arrays.fill(a, 1f);
+        Arrays.fill(a, 1f);
       }
       ws.feed(p.getKey(), t);
     }

@@ -9,6 +9,7 @@ import dev.zerog.op.OperatorSchema;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Shapes;
+import dev.zerog.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -414,7 +415,7 @@ final class ConvPoolArguments {
    * {@code t}'s dims copied into {@code buf} when it has the right length, else into a new array; returns the
    * array holding them. Operators keep the result in a field, so that reading the dims every run allocates nothing.
    */
-  static long[] dims(dev.zerog.tensor.Tensor t, long[] buf) {
+  static long[] dims(Tensor t, long[] buf) {
     long[] d = buf.length == t.rank() ? buf : new long[t.rank()];
     for (int i = 0; i < d.length; i++) {
       d[i] = t.dim(i);
@@ -435,7 +436,7 @@ final class ConvPoolArguments {
   }
 
   /** The type of a FLOAT or DOUBLE input tensor. */
-  static DataType floating(String op, dev.zerog.tensor.Tensor t, String blob) {
+  static DataType floating(String op, Tensor t, String blob) {
     DataType d = t.dtype();
     if (d != DataType.FLOAT && d != DataType.DOUBLE) {
       throw shapeError(blob, op + " supports FLOAT and DOUBLE tensors, got " + d + " " + Shapes.format(t.dims()));

@@ -4,12 +4,14 @@ import dev.zerog.SchemaException;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
+import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
+import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
@@ -71,7 +73,7 @@ final class LRN extends Operator {
     final float beta;
     final float bias;
 
-    Parameters(dev.zerog.op.Arguments args) {
+    Parameters(Arguments args) {
       size = args.getInt("size", 0);
       alpha = args.getFloat("alpha", 0f);
       beta = args.getFloat("beta", 0f);
@@ -127,7 +129,7 @@ final class LRN extends Operator {
     }
   }
 
-  static List<BlobType> infer(dev.zerog.proto.Caffe2.OperatorDef def, dev.zerog.op.Arguments args,
+  static List<BlobType> infer(OperatorDef def, Arguments args,
       List<BlobType> in) {
     new Parameters(args);
     BlobType x = in.get(0);

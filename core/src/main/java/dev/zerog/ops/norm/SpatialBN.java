@@ -13,6 +13,7 @@ import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
+import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
 import java.util.List;
 
@@ -255,7 +256,7 @@ final class SpatialBN extends Operator {
     if (xd != null) {
       if (xd.length < 3) {
         throw ChannelLayout.error(def.getInput(0), "SpatialBN needs an input of rank 3 or more, got "
-            + dev.zerog.tensor.Shapes.format(xd));
+            + Shapes.format(xd));
       }
       c = new long[] {xd[layout.channelAxis(xd.length)]};
     }
@@ -350,8 +351,8 @@ final class SpatialBN extends Operator {
       ChannelLayout.perChannel(s, inputBlob(1).name(), dtype, c, "scale");
       if (dy.dtype() != dtype || !dy.hasSameDims(x)) {
         throw ChannelLayout.error(inputBlob(2).name(), "the output gradient '" + inputBlob(2).name() + "' is "
-            + dy.dtype() + " " + dev.zerog.tensor.Shapes.format(dy.dims()) + " but '" + xName + "' is " + dtype + " "
-            + dev.zerog.tensor.Shapes.format(x.dims()) + "; they must have the same type and shape");
+            + dy.dtype() + " " + Shapes.format(dy.dims()) + " but '" + xName + "' is " + dtype + " "
+            + Shapes.format(x.dims()) + "; they must have the same type and shape");
       }
       Tensor m = input(3);
       Tensor r = input(4);
