@@ -55,6 +55,11 @@ class ConvTransposeTest {
     assertThat(adj.dims()).containsExactly(1, 1, 5, 5);
     assertThat(Arrays.copyOfRange(adj.floats(), 20, 25)).containsExactly(0.5f, 0.5f, 0.5f, 0.5f, 0.5f);
     assertThat(adj.floats()[0]).isEqualTo(1.5f);
+    // legacy_pad VALID and SAME both mean no cropping in Caffe2's ConvTranspose.
+    for (int legacy = 1; legacy <= 2; legacy++) {
+      assertThat(run(convT(List.of("X", "W"), i("kernel", 2), i("legacy_pad", legacy)), feeds("X", X22, "W", ONES22))
+          .fetch("Y").floats()).containsExactly(1, 3, 2, 4, 10, 6, 3, 7, 4);
+    }
   }
 
   @Test
