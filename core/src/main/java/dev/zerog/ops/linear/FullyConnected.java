@@ -61,7 +61,7 @@ final class FullyConnected extends Operator {
             : "A fully connected layer: Y = X·Wᵀ + b, that is Y[i, j] = Σ_k X[i, k]·W[j, k] + b[j].\n\n")
             + "X of any rank r >= 1 is read as an M×K matrix: M is the product of its dims before `axis`, K the "
             + "product of the rest (with the default axis 1 and X of shape [B, C, H, W], M = B and K = C·H·W). "
-            + "W is read as an " + w + " matrix the same way, split at `axis_w`: "
+            + "W is read as " + (transposed ? "a K×N" : "an N×K") + " matrix the same way, split at `axis_w`: "
             + (transposed ? "K is the product of its dims before axis_w, N of the rest. "
                 : "N is the product of its dims before axis_w, K of the rest. ")
             + "b must be 1-D of length N and is added to every row. Y has shape X.dims[:axis] + [N] (so [M, N] "

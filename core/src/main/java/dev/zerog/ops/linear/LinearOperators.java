@@ -8,13 +8,13 @@ import java.util.List;
 
 /**
  * The linear operators, whose products run on {@link Blas}: FC and FCTransposed with their gradient ops
- * FCGradient and FCTransposedGradient.
+ * FCGradient and FCTransposedGradient, MatMul and BatchMatMul.
  */
 public final class LinearOperators implements OperatorProvider {
   @Override
   public Collection<OperatorDefinition> operators() {
     return List.of(FullyConnected.DEFINITION, FullyConnected.TRANSPOSED, FullyConnectedGradient.DEFINITION,
-        FullyConnectedGradient.TRANSPOSED);
+        FullyConnectedGradient.TRANSPOSED, MatMul.DEFINITION, BatchMatMul.DEFINITION);
   }
 
   /**
@@ -23,6 +23,7 @@ public final class LinearOperators implements OperatorProvider {
    */
   static List<OperatorDefinition> definitions(Blas blas) {
     return List.of(FullyConnected.definition(false, blas), FullyConnected.definition(true, blas),
-        FullyConnectedGradient.definition(false, blas), FullyConnectedGradient.definition(true, blas));
+        FullyConnectedGradient.definition(false, blas), FullyConnectedGradient.definition(true, blas),
+        MatMul.definition(blas), BatchMatMul.definition(blas));
   }
 }

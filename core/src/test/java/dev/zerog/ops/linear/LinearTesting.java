@@ -1,9 +1,13 @@
 package dev.zerog.ops.linear;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.zerog.blas.Blas;
+import dev.zerog.net.Net;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorRegistry;
 import dev.zerog.tensor.Tensor;
+import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -57,5 +61,30 @@ final class LinearTesting {
       out[i] = t.getDouble(i);
     }
     return out;
+  }
+
+  /**
+   * The fewest bytes this thread allocates in 1000 runs of {@code net}, over several windows after a warm-up (until
+   * the JIT has compiled the code, interpreted code may allocate what compiled code keeps in registers). Skips the
+   * test where the JVM cannot count allocations.
+   */
+  static long bytesPerThousandRuns(Net net) {
+    var threads = ManagementFactory.getThreadMXBean();
+    assumeTrue(threads instanceof com.sun.management.ThreadMXBean);
+    var counter = (com.sun.management.ThreadMXBean) threads;
+    assumeTrue(counter.isThreadAllocatedMemorySupported() && counter.isThreadAllocatedMemoryEnabled());
+    for (int k = 0; k < 3000; k++) {
+      net.run();
+    }
+    long thread = Thread.currentThread().getId();
+    long best = Long.MAX_VALUE;
+    for (int window = 0; window < 10 && best > 0; window++) {
+      long before = counter.getThreadAllocatedBytes(thread);
+      for (int k = 0; k < 1000; k++) {
+        net.run();
+      }
+      best = Math.min(best, counter.getThreadAllocatedBytes(thread) - before);
+    }
+    return best;
   }
 }
