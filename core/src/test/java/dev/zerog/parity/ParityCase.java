@@ -191,7 +191,8 @@ final class ParityCase {
       double allowed = allowed(e[i], scale);
       double diff = Math.abs((double) a[i] - e[i]);
       if (!(diff <= allowed)) {
-        throw new AssertionError(String.format("%s: element %d of %s is %s, expected %s (difference %.3g, allowed %.3g)",
+        throw new AssertionError(String.format(
+            "%s: element %d of %s is %s, expected %s (difference %.3g, allowed %.3g)",
             what, i, Arrays.toString(expected.dims()), a[i], e[i], diff, allowed));
       }
     }
