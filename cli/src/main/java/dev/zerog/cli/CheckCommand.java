@@ -179,7 +179,7 @@ final class CheckCommand implements Callable<Integer> {
     int withGradient = requireGradients(ws, full, params, Set.of());
     stage("backward", start, fastest, String.format(Locale.ROOT, "loss %.4f; %d of %d parameters have a finite "
         + "gradient%s", ws.fetch(loss).getDouble(0), withGradient, params.size(),
-        train.renamed().isEmpty() ? "" : "; renamed " + train.renamed()));
+        renamedSummary(train.renamed())));
 
     if (freezeAt == null) {
       return;
@@ -193,6 +193,22 @@ final class CheckCommand implements Callable<Integer> {
     stage("frozen", start, fastest, "cut at " + freezeAt + ": " + frozen.frozen().size() + " parameters frozen "
         + "(zero gradients), " + (params.size() - frozen.frozen().size()) + " trained; " + head.gradientOps().size()
         + " gradient ops instead of " + full.gradientOps().size());
+  }
+
+  /** "; renamed fc7 -> fc7_dropout", or the first two and a count when there are many. */
+  static String renamedSummary(Map<String, String> renamed) {
+    if (renamed.isEmpty()) {
+      return "";
+    }
+    List<String> shown = new ArrayList<>();
+    for (Map.Entry<String, String> e : renamed.entrySet()) {
+      if (shown.size() == 2 && renamed.size() > 3) {
+        shown.add("... (" + renamed.size() + " in all)");
+        break;
+      }
+      shown.add(e.getKey() + " -> " + e.getValue());
+    }
+    return "; renamed " + String.join(", ", shown);
   }
 
   private long timeRuns(Net n) {
