@@ -8,6 +8,8 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -26,6 +28,8 @@ import java.util.List;
  */
 final class WeightedSum extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("WeightedSum")
+      .linearity(WeightedSum::linearity)
+      .flops((def, in, out) -> FlopEstimate.perOutputElement(def.getInputCount()).flops(def, in, out))
       .inputs(Arity.atLeast(2))
       .outputs(1)
       .allowInPlace(0, 0)
@@ -161,5 +165,14 @@ final class WeightedSum extends Operator {
       out.add(k < pairs ? in.get(0) : new BlobType(in.get(0).dtype(), new long[] {1}));
     }
     return out;
+  }
+
+  /** Linear in the tensors X0, X1, ... together (the weights held fixed). */
+  static List<Linearity> linearity(OperatorDef def) {
+    List<Integer> in = new ArrayList<>();
+    for (int i = 0; i < def.getInputCount(); i += 2) {
+      in.add(i);
+    }
+    return List.of(new Linearity(in, List.of(0)));
   }
 }
