@@ -10,14 +10,12 @@ import dev.zerog.tensor.Tensor;
 import dev.zerog.workspace.Workspace;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * The acceptance test of the training loop: an MLP with two hidden layers (mlp.pbtxt: FC, Relu, FC, Relu, FC,
  * SoftmaxWithLoss) reaches at least 95% training accuracy within 200 steps on a generated 10-class dataset.
  */
-@Disabled("needs FC, from branch linear, which has no commits yet; Relu and SoftmaxWithLoss are merged")
 class MlpTrainingTest {
   private static final int CLASSES = 10;
   private static final int FEATURES = 16;
