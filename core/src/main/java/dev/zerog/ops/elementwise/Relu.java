@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -13,6 +14,7 @@ import java.util.List;
  */
 final class Relu extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Relu")
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -26,6 +28,8 @@ final class Relu extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("ReluGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)

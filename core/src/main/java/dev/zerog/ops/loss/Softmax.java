@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -28,6 +29,7 @@ import java.util.List;
  */
 final class Softmax extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Softmax")
+      .flops(FlopEstimate.perOutputElement(5))
       .inputs(1)
       .outputs(1)
       .doc("Softmax of each row: Y[i, j] = exp(X[i, j]) / Σ_k exp(X[i, k]).\n\n"
@@ -138,6 +140,8 @@ final class Softmax extends Operator {
   /** SoftmaxGradient(Y, dY) -> dX: the gradient of Softmax, from its output. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxGradient")
+      .linearIn(1)
+        .flops(FlopEstimate.perOutputElement(4))
         .inputs(2)
         .outputs(1)
         .doc("The gradient of Softmax: dX[i, j] = Y[i, j] (dY[i, j] - Σ_k Y[i, k] dY[i, k]), rows as in Softmax "

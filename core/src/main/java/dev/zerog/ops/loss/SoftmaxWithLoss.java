@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -37,6 +38,7 @@ final class SoftmaxWithLoss extends Operator {
   static final double LOG_THRESHOLD = 1e-20;
 
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxWithLoss")
+      .flops(FlopEstimate.perInputElement(0, 6))
       .inputs(Arity.range(2, 3))
       .outputs(2)
       .doc("Softmax followed by the cross-entropy loss, computed together for numerical stability.\n\n"
@@ -316,6 +318,8 @@ final class SoftmaxWithLoss extends Operator {
   /** SoftmaxWithLossGradient(X, T, [w,] P, dLoss) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxWithLossGradient")
+      .linearIn(-1)
+        .flops(FlopEstimate.perOutputElement(2))
         .inputs(Arity.range(4, 5))
         .outputs(1)
         .doc("The gradient of SoftmaxWithLoss with respect to its logits: "

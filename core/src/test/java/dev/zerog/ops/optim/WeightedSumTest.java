@@ -55,6 +55,30 @@ class WeightedSumTest {
   }
 
   @Test
+  void knownZeroTermsAreSkippedWithoutMaterializingThem() {
+    float[] param = {1, -2, 3};
+    Tensor grad = Tensor.zeros(DataType.FLOAT, 3);
+    Workspace w = feeds("p", Tensor.of(param), "one", Tensor.scalar(1f), "g", grad, "lr", Tensor.scalar(-0.1f));
+    Tensor y = run(w, ws(List.of("p", "one", "g", "lr"), "p"));
+    assertThat(y.floats()).isSameAs(param).containsExactly(1, -2, 3);
+    assertThat(grad.isKnownZero()).isTrue();
+
+    w = feeds("a", Tensor.zeros(DataType.DOUBLE, 2), "wa", Tensor.scalar(2f), "b", Tensor.of(new double[] {1, 2}),
+        "wb", Tensor.scalar(3f));
+    assertThat(run(w, ws(List.of("a", "wa", "b", "wb"), "y")).doubles()).containsExactly(3, 6);
+    assertThat(w.fetch("a").isKnownZero()).isTrue();
+    w = feeds("a", Tensor.zeros(DataType.DOUBLE, 2), "wa", Tensor.scalar(2f), "b", Tensor.zeros(DataType.DOUBLE, 2),
+        "wb", Tensor.scalar(3f));
+    Tensor zero = run(w, ws(List.of("a", "wa", "b", "wb"), "y"));
+    assertThat(zero.isKnownZero()).isTrue();
+    assertThat(zero.dtype()).isEqualTo(DataType.DOUBLE);
+    // In place on a known-zero X0, with a real second term.
+    w = feeds("a", Tensor.zeros(DataType.FLOAT, 2), "wa", Tensor.scalar(2f), "b", Tensor.of(new float[] {1, 2}),
+        "wb", Tensor.scalar(-1f));
+    assertThat(run(w, ws(List.of("a", "wa", "b", "wb"), "a")).floats()).containsExactly(-1, -2);
+  }
+
+  @Test
   void onePairScales() {
     Tensor y = run(feeds("a", Tensor.of(new float[] {1, -2}, 2, 1), "w", Tensor.scalar(-3f)),
         ws(List.of("a", "w"), "y"));
