@@ -10,8 +10,12 @@ import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
 import dev.zerog.ZerogException;
 import dev.zerog.ZerogIOException;
+import dev.zerog.proto.Caffe2.BlobProto;
+import dev.zerog.proto.Caffe2.DeviceOption;
+import dev.zerog.proto.Caffe2.TensorProto;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Tensor;
+import dev.zerog.tensor.TensorProtoConversion;
 import dev.zerog.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -166,5 +170,35 @@ class CheckpointsTest {
     assertThatThrownBy(() -> Checkpoints.load(f, ws)).isInstanceOf(ResourceLimitException.class)
         .hasMessageContaining("blob 'b'");
     assertThat(ws.blobNames()).isEmpty();
+  }
+
+  @Test
+  void theDocumentedLayoutIsWhatZerogWrites() throws IOException {
+    Tensor t = Tensor.of(new float[] {1, 2});
+    Path f = dir.resolve("doc.zgc");
+    Checkpoints.write(Map.of("x", t), f);
+    BlobProto record = BlobProto.newBuilder().setName("x").setType("Tensor")
+        .setTensor(TensorProtoConversion.toProto(t)).build();
+    assertThat(Files.readAllBytes(f)).isEqualTo(CheckpointBytes.of(List.of(record)));
+  }
+
+  @Test
+  void recordsZerogDoesNotWriteAreRefused() throws IOException {
+    Path f = dir.resolve("odd.zgc");
+    TensorProto cpu = TensorProtoConversion.toProto(Tensor.scalar(1));
+    TensorProto cuda = cpu.toBuilder().setDeviceDetail(DeviceOption.newBuilder().setDeviceType(1)).build();
+    Files.write(f, CheckpointBytes.of(List.of(BlobProto.newBuilder().setName("t").setType("Tensor")
+        .setTensor(cuda).build())));
+    assertThat(Checkpoints.read(f).get("t").floats()).containsExactly(1f);
+    assertThatThrownBy(() -> Checkpoints.read(f, n -> true, true))
+        .isInstanceOf(MalformedInputException.class)
+        .hasMessageContaining("blob 't': the tensor is stored for device type 1 and keep_device");
+    Files.write(f, CheckpointBytes.of(List.of(BlobProto.newBuilder().setName("q").setType("QTensor").build())));
+    assertThatThrownBy(() -> Checkpoints.read(f)).hasMessageContaining("zerog checkpoints hold tensors only");
+    BlobProto a = BlobProto.newBuilder().setName("a").setType("Tensor").setTensor(cpu).build();
+    Files.write(f, CheckpointBytes.of(List.of(a, a)));
+    assertThatThrownBy(() -> Checkpoints.read(f)).hasMessageContaining("two records of the checkpoint");
+    Files.write(f, CheckpointBytes.of(List.of(a.toBuilder().clearName().build())));
+    assertThatThrownBy(() -> Checkpoints.read(f)).hasMessageContaining("has no blob name");
   }
 }
