@@ -3,6 +3,7 @@ package dev.zerog.cli;
 import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
 import dev.zerog.ZerogException;
+import dev.zerog.io.FileIO;
 import dev.zerog.io.FileRoot;
 import dev.zerog.io.Npy;
 import dev.zerog.net.Net;
@@ -12,6 +13,7 @@ import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.Allocations;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.workspace.Workspace;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +113,11 @@ final class RunCommand implements Callable<Integer> {
     NetDef def = NetDefs.read(net);
     runNet(def, ws, net);
     List<String> names = outputs.isEmpty() ? defaultOutputs(def) : outputs;
-    Files.createDirectories(outDir);
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw FileIO.writeError(outDir, e);
+    }
     for (String name : names) {
       Tensor t;
       try {
