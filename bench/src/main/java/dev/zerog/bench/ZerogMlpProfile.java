@@ -31,6 +31,7 @@ public final class ZerogMlpProfile {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long[] nanos = new long[ops.size()];
     long[] bytes = new long[ops.size()];
+    int[] allocatingRuns = new int[ops.size()];
     for (int s = 0; s < spec.warmup() + spec.steps(); s++) {
       boolean timed = s >= spec.warmup();
       for (int i = 0; i < ops.size(); i++) {
@@ -42,6 +43,7 @@ public final class ZerogMlpProfile {
         if (timed) {
           nanos[i] += t1 - t0;
           bytes[i] += b1 - b0;
+          allocatingRuns[i] += b1 > b0 ? 1 : 0;
         }
       }
     }
@@ -65,5 +67,11 @@ public final class ZerogMlpProfile {
         .forEach(e -> System.out.printf(Locale.ROOT, "%-26s %5d %10.3f %6.1f%% %12d%n", e.getKey(), e.getValue()[2],
             e.getValue()[0] / 1e6 / steps, 100.0 * e.getValue()[0] / total, e.getValue()[1] / steps));
     System.out.printf(Locale.ROOT, "%-26s %5d %10.3f%n", "total", ops.size(), total / 1e6 / steps);
+    for (int i = 0; i < ops.size(); i++) {
+      if (allocatingRuns[i] > 0) {
+        System.out.printf(Locale.ROOT, "op %d (%s) allocated in %d of %d timed runs, %d bytes in all%n", i,
+            ops.get(i).type(), allocatingRuns[i], steps, bytes[i]);
+      }
+    }
   }
 }

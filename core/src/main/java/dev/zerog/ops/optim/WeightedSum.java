@@ -104,14 +104,25 @@ final class WeightedSum extends Operator {
     if (!inPlace) {
       y.resizeLike(t, x0);
     }
+    // The first two pairs in one pass (Y = w0·X0 + w1·X1, the whole SGD step and the whole weight decay): one
+    // read of each input and one write of Y, where a pass per pair would write Y and read it back. Each element
+    // is rounded as the pass per pair rounds it, (w0·X0 + w1·X1) + w2·X2 + ..., so the result is the same.
     if (t == DataType.FLOAT) {
       float[] out = y.floats();
       float w0 = (float) weight(1);
       float[] a = x0.floats();
-      for (int k = 0; k < size; k++) {
-        out[k] = w0 * a[k];
+      if (n == 2) {
+        for (int k = 0; k < size; k++) {
+          out[k] = w0 * a[k];
+        }
+      } else {
+        float w1 = (float) weight(3);
+        float[] b = input(2).floats();
+        for (int k = 0; k < size; k++) {
+          out[k] = w0 * a[k] + w1 * b[k];
+        }
       }
-      for (int i = 2; i < n; i += 2) {
+      for (int i = 4; i < n; i += 2) {
         float w = (float) weight(i + 1);
         float[] x = input(i).floats();
         for (int k = 0; k < size; k++) {
@@ -122,10 +133,18 @@ final class WeightedSum extends Operator {
       double[] out = y.doubles();
       double w0 = weight(1);
       double[] a = x0.doubles();
-      for (int k = 0; k < size; k++) {
-        out[k] = w0 * a[k];
+      if (n == 2) {
+        for (int k = 0; k < size; k++) {
+          out[k] = w0 * a[k];
+        }
+      } else {
+        double w1 = weight(3);
+        double[] b = input(2).doubles();
+        for (int k = 0; k < size; k++) {
+          out[k] = w0 * a[k] + w1 * b[k];
+        }
       }
-      for (int i = 2; i < n; i += 2) {
+      for (int i = 4; i < n; i += 2) {
         double w = weight(i + 1);
         double[] x = input(i).doubles();
         for (int k = 0; k < size; k++) {
