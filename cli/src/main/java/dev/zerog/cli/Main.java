@@ -38,7 +38,16 @@ public final class Main implements Runnable {
     CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("error: the Java heap ran out of memory (raise it with ZEROG_JAVA_OPTS=-Xmx..., or lower"
+          + " --max-tensor-bytes and --max-workspace-bytes so that zerog refuses first)");
+    } catch (StackOverflowError e) {
+      err.println("error: the thread's stack overflowed (the input nests too deeply)");
+    }
+    err.flush();
+    return FAILED;
   }
 
   static CommandLine commandLine() {
