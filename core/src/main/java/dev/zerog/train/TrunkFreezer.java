@@ -23,7 +23,8 @@ import java.util.Set;
  * point and by none after it (a parameter the head reads too gets its real gradient); one
  * {@code ZeroGradient(param)} each follows the StopGradient, in the order the net first reads them. The backward
  * pass then gives each of them a {@code ConstantFill} of zeros shaped like it, and emits no gradient op for the
- * trunk at all.
+ * trunk at all. A zero gradient leaves a parameter as it was under plain SGD without weight decay; momentum, Adam's
+ * moments and weight decay still move it, as in Caffe2 ({@link OptimizerBuilder#freeze} freezes exactly).
  *
  * <p>Which blobs are parameters: {@link #parameters} finds them as Caffe2's model helpers would have declared
  * them: the blobs the init net writes, or without an init net the blobs the net reads without any op writing
