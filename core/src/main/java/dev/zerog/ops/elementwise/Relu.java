@@ -69,21 +69,74 @@ final class Relu extends FloatingUnaryOp {
     }
   }
 
-  /** ReluGradient's kernel. */
+  /**
+   * ReluGradient's kernel: {@code dx[i] = y[i] > 0 ? dy[i] : 0}.
+   *
+   * <p>Written as that select, the loop branches on the sign of every element, and a ReLU's outputs are zero or
+   * not about half the time at random: the mispredicted branches made it cost about 1.4 ms on 262,144 floats
+   * (one layer of 1024 on a batch of 256), seven times the pass below. So it runs as arithmetic that C2
+   * vectorizes: {@code f = min(max(y · 2^127 · 2^127, 0), 1)} is 1 for every {@code y > 0} (the two factors lift
+   * even the smallest subnormal above 1) and 0 for {@code y <= 0}, and {@code dx = dy · f + (0.5 - f) · 0}. The
+   * added term is {@code -0} where f is 1, which leaves {@code dy} as it is (a {@code -0} too), and {@code +0}
+   * where f is 0, which turns the {@code -0} of a negative {@code dy} times 0 into the select's {@code +0}. That is
+   * the select, bit for bit, except where {@code y} is NaN or {@code dy} is infinite or NaN with {@code y <= 0};
+   * each of those makes a NaN that the select would not have, so the pass also keeps the maximum of what it wrote
+   * (Java's max propagates NaN), and when that is NaN the select runs again; in place (dx is dy) that still gives
+   * the select, since where {@code y > 0} the pass wrote dy itself.
+   */
   static final class Gradient extends FloatingUnaryGradientOp {
+    private static final float LIFT_F = 0x1p127f;
+    private static final double LIFT_D = 0x1p1023;
+
     Gradient(OperatorInit init) {
       super(init, 1);
     }
 
     @Override
     void apply(float[] y, float[] dy, float[] dx, int n) {
-      for (int i = 0; i < n; i++) {
-        dx[i] = y[i] > 0 ? dy[i] : 0f;
+      if (Float.isNaN(applyArithmetic(y, dy, dx, n))) {
+        applySelect(y, dy, dx, n);
       }
     }
 
     @Override
     void apply(double[] y, double[] dy, double[] dx, int n) {
+      if (Double.isNaN(applyArithmetic(y, dy, dx, n))) {
+        applySelect(y, dy, dx, n);
+      }
+    }
+
+    /** The vectorized pass; returns the maximum of dx, NaN if any element is NaN. */
+    static float applyArithmetic(float[] y, float[] dy, float[] dx, int n) {
+      float max = 0f;
+      for (int i = 0; i < n; i++) {
+        float f = Math.min(Math.max(y[i] * LIFT_F * LIFT_F, 0f), 1f);
+        float v = dy[i] * f + (0.5f - f) * 0f;
+        dx[i] = v;
+        max = Math.max(max, v);
+      }
+      return max;
+    }
+
+    static double applyArithmetic(double[] y, double[] dy, double[] dx, int n) {
+      double max = 0d;
+      for (int i = 0; i < n; i++) {
+        double f = Math.min(Math.max(y[i] * LIFT_D * LIFT_D, 0d), 1d);
+        double v = dy[i] * f + (0.5d - f) * 0d;
+        dx[i] = v;
+        max = Math.max(max, v);
+      }
+      return max;
+    }
+
+    /** The definition, element by element; dx may be dy. */
+    static void applySelect(float[] y, float[] dy, float[] dx, int n) {
+      for (int i = 0; i < n; i++) {
+        dx[i] = y[i] > 0 ? dy[i] : 0f;
+      }
+    }
+
+    static void applySelect(double[] y, double[] dy, double[] dx, int n) {
       for (int i = 0; i < n; i++) {
         dx[i] = y[i] > 0 ? dy[i] : 0d;
       }

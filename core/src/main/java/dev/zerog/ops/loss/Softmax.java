@@ -74,15 +74,22 @@ final class Softmax extends Operator {
 
   /** {N, D}: X as rows of the dims before {@code axis} by the dims from it on. */
   static int[] rows(Tensor x, int axis, String blob) {
-    long[] dims = x.dims();
+    return rows(x, axis, blob, new int[2]);
+  }
+
+  /** {@link #rows(Tensor, int, String)} into {@code nd} (two elements), allocating nothing. */
+  static int[] rows(Tensor x, int axis, String blob, int[] nd) {
+    int rank = x.rank();
     int a;
     try {
-      a = Shapes.canonicalAxis(axis, dims.length);
+      a = Shapes.canonicalAxis(axis, rank);
     } catch (ShapeException e) {
       throw Inputs.error(blob, "axis " + axis + " is out of range for '" + blob + "' of shape "
-          + Shapes.format(dims));
+          + Shapes.format(x.dims()));
     }
-    return new int[] {(int) Shapes.sizeBetween(dims, 0, a), (int) Shapes.sizeBetween(dims, a, dims.length)};
+    nd[0] = (int) Inputs.sizeBetween(x, 0, a);
+    nd[1] = (int) Inputs.sizeBetween(x, a, rank);
+    return nd;
   }
 
   static void softmax(float[] x, float[] y, int n, int d) {

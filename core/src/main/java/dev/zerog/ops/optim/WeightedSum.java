@@ -121,16 +121,29 @@ final class WeightedSum extends Operator {
     if (!inPlace) {
       y.resizeLike(t, x0);
     }
+    // The first two pairs in one pass (Y = w0·X0 + w1·X1, the whole SGD step and the whole weight decay): one
+    // read of each input and one write of Y, where a pass per pair would write Y and read it back. Each element
+    // is rounded as the pass per pair rounds it, (w0·X0 + w1·X1) + w2·X2 + ..., so the result is the same.
     if (t == DataType.FLOAT) {
       float[] out = y.floats();
+      int next = nextTerm(first + 2);
       if (!keepX0) {
-        float w = (float) weight(first + 1);
+        float w0 = (float) weight(first + 1);
         float[] a = input(first).floats();
-        for (int k = 0; k < size; k++) {
-          out[k] = w * a[k];
+        if (next == n) {
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k];
+          }
+        } else {
+          float w1 = (float) weight(next + 1);
+          float[] b = input(next).floats();
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k] + w1 * b[k];
+          }
+          next = nextTerm(next + 2);
         }
       }
-      for (int next = nextTerm(first + 2); next < n; next = nextTerm(next + 2)) {
+      for (; next < n; next = nextTerm(next + 2)) {
         float w = (float) weight(next + 1);
         float[] x = input(next).floats();
         for (int k = 0; k < size; k++) {
@@ -139,14 +152,24 @@ final class WeightedSum extends Operator {
       }
     } else {
       double[] out = y.doubles();
+      int next = nextTerm(first + 2);
       if (!keepX0) {
-        double w = weight(first + 1);
+        double w0 = weight(first + 1);
         double[] a = input(first).doubles();
-        for (int k = 0; k < size; k++) {
-          out[k] = w * a[k];
+        if (next == n) {
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k];
+          }
+        } else {
+          double w1 = weight(next + 1);
+          double[] b = input(next).doubles();
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k] + w1 * b[k];
+          }
+          next = nextTerm(next + 2);
         }
       }
-      for (int next = nextTerm(first + 2); next < n; next = nextTerm(next + 2)) {
+      for (; next < n; next = nextTerm(next + 2)) {
         double w = weight(next + 1);
         double[] x = input(next).doubles();
         for (int k = 0; k < size; k++) {

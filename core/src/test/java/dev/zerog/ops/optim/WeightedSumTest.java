@@ -108,6 +108,42 @@ class WeightedSumTest {
   }
 
   @Test
+  void roundsEachElementAsOnePassPerPair() {
+    // Y = ((w0·X0 + w1·X1) + w2·X2) + ..., each product and sum rounded to float, in and out of place.
+    SplittableRandom r = new SplittableRandom(5);
+    for (int pairs = 1; pairs <= 4; pairs++) {
+      for (boolean inPlace : new boolean[] {false, true}) {
+        int size = 1 + r.nextInt(300);
+        Workspace w = new Workspace();
+        List<String> inputs = new java.util.ArrayList<>();
+        float[][] xs = new float[pairs][size];
+        float[] weights = new float[pairs];
+        for (int p = 0; p < pairs; p++) {
+          for (int k = 0; k < size; k++) {
+            xs[p][k] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-3, 4)));
+          }
+          weights[p] = (float) r.nextGaussian();
+          w.feed("x" + p, Tensor.of(xs[p].clone()));
+          w.feed("w" + p, Tensor.scalar(weights[p]));
+          inputs.add("x" + p);
+          inputs.add("w" + p);
+        }
+        float[] expected = new float[size];
+        for (int k = 0; k < size; k++) {
+          expected[k] = weights[0] * xs[0][k];
+        }
+        for (int p = 1; p < pairs; p++) {
+          for (int k = 0; k < size; k++) {
+            expected[k] += weights[p] * xs[p][k];
+          }
+        }
+        Tensor y = run(w, ws(inputs, inPlace ? "x0" : "y"));
+        assertThat(y.floats()).as("%d pairs, in place %s", pairs, inPlace).containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
   void theSameTensorTwice() {
     Tensor y = run(feeds("a", Tensor.of(new float[] {1, 2}), "w", Tensor.scalar(1f)),
         ws(List.of("a", "w", "a", "w"), "y"));
