@@ -25,6 +25,12 @@ import java.util.List;
  *
  * <p>Run it with {@code OPENBLAS_NUM_THREADS} set: zerog's only threads are OpenBLAS's, for the matrix products;
  * everything else runs on the calling thread.
+ *
+ * <p>{@code -Dzerog.mlp.mode} picks what is trained (docs/zero-aware.md): {@code full} (the default) every layer;
+ * {@code frozen} only the classifier, the hidden layers frozen with the backward pass pruned
+ * ({@code Trainer.Builder.freeze} and {@code prune}); {@code caffe2} only the classifier, the Caffe2 way: a
+ * StopGradient in place on the classifier's input and a ZeroGradient on every hidden parameter, the backward pass
+ * not pruned. The RESULT line's side is {@code zerog}, {@code zerog-frozen} or {@code zerog-caffe2}.
  */
 public final class ZerogMlpStep {
   private ZerogMlpStep() {}
@@ -32,15 +38,22 @@ public final class ZerogMlpStep {
   /** Runs the benchmark; options as {@link MlpSpec}. */
   public static void main(String[] args) {
     MlpSpec spec = MlpSpec.parse(args);
-    Trainer trainer = trainer(spec);
+    String mode = System.getProperty("zerog.mlp.mode", "full");
+    Trainer trainer = trainer(spec, mode);
     Blas blas = Blas.get();
     System.out.println("zerog: " + spec.describe() + "; BLAS " + blas.name() + ", OPENBLAS_NUM_THREADS="
         + System.getenv("OPENBLAS_NUM_THREADS") + "; train net of " + trainer.trainNet().getOpCount() + " ops");
-    StepTimer.run("zerog", spec, trainer::step, "blas=" + (blas.isNative() ? "native" : "java"));
+    StepTimer.run(mode.equals("full") ? "zerog" : "zerog-" + mode, spec, trainer::step,
+        "blas=" + (blas.isNative() ? "native" : "java"));
   }
 
-  /** The trainer of the benchmark's MLP, with X and label already fed. */
+  /** The trainer of the benchmark's MLP, every layer trained, with X and label already fed. */
   static Trainer trainer(MlpSpec spec) {
+    return trainer(spec, "full");
+  }
+
+  /** The trainer of the benchmark's MLP in a mode of the class doc, with X and label already fed. */
+  static Trainer trainer(MlpSpec spec, String mode) {
     Workspace ws = new Workspace();
     ws.feed("X", Tensor.of(spec.features(), spec.batch(), spec.inputs()));
     ws.feed("label", Tensor.of(spec.labels(), spec.batch()));
@@ -49,14 +62,31 @@ public final class ZerogMlpStep {
       parameters.add("fc" + i + "_w");
       parameters.add("fc" + i + "_b");
     }
-    return Trainer.builder()
+    List<String> hidden = parameters.subList(0, 2 * spec.hidden());
+    Trainer.Builder b = Trainer.builder()
         .initNet(initNet(spec))
-        .trainNet(trainNet(spec))
         .loss("loss")
         .parameters(parameters)
         .optimizer(OptimizerConfig.sgd(spec.lr()).build())
-        .workspace(ws)
-        .build();
+        .workspace(ws);
+    switch (mode) {
+      case "full":
+        return b.trainNet(trainNet(spec)).build();
+      case "frozen":
+        return b.trainNet(trainNet(spec)).freeze(hidden).prune(true).build();
+      case "caffe2": {
+        NetDef.Builder net = trainNet(spec).toBuilder();
+        String cut = "relu" + spec.hidden();
+        int classifier = 2 * spec.hidden();
+        net.addOp(classifier, OperatorDef.newBuilder().setType("StopGradient").addInput(cut).addOutput(cut).build());
+        for (String p : hidden) {
+          net.addOp(OperatorDef.newBuilder().setType("ZeroGradient").addInput(p));
+        }
+        return b.trainNet(net.build()).build();
+      }
+      default:
+        throw new IllegalArgumentException("zerog.mlp.mode is full, frozen or caffe2, not " + mode);
+    }
   }
 
   static NetDef initNet(MlpSpec spec) {

@@ -3,6 +3,8 @@ package dev.zerog.cli;
 import dev.zerog.ZerogException;
 import dev.zerog.grad.BackwardPass;
 import dev.zerog.grad.GradientBlob;
+import dev.zerog.grad.GradientPruning;
+import dev.zerog.grad.PrunedBackward;
 import dev.zerog.io.FileIO;
 import dev.zerog.net.NetDefs;
 import dev.zerog.proto.Caffe2.NetDef;
@@ -26,12 +28,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Write NET with its gradient operators appended (Caffe2's AddGradientOperators).",
         "Each loss gets an initial gradient of ones (<loss>_autogen_grad); OUT's extension picks the format "
-            + "(.pb binary, .pbtxt text)."},
+            + "(.pb binary, .pbtxt text).",
+        "--freeze removes the gradient ops only frozen parameters need; --prune writes the zero-aware backward "
+            + "pass instead: known zeros propagated, only the parameters' gradients computed (docs/zero-aware.md). "
+            + "The parameters are the blobs INIT_NET produces when --init is given, else those --param names, "
+            + "else the net's inputs that no op of it produces."},
     footer = {"", "Examples:",
         "  zerog grad examples/zero_gradient.pbtxt --loss loss -o train.pbtxt --grad-map grads.json",
-        "  zerog run train.pbtxt --output W_grad"})
+        "  zerog run train.pbtxt --output W_grad",
+        "  zerog grad net.pbtxt --loss loss --init init.pbtxt --freeze 'conv1_*' --prune -o train.pbtxt"})
 final class GradCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin ParameterSelection selection;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The forward net (.pb binary, .pbtxt text).")
   Path net;
@@ -47,6 +55,10 @@ final class GradCommand implements Callable<Integer> {
       description = "Also write the map from each blob to its gradient blob(s) as JSON.")
   Path gradMap;
 
+  @Option(names = "--prune", description = "Write the zero-aware backward pass (only the parameters' gradients, "
+      + "known zeros propagated).")
+  boolean prune;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -54,14 +66,25 @@ final class GradCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     NetDef def = NetDefs.read(net);
     BackwardPass pass;
+    PrunedBackward pruned = null;
     try {
       pass = BackwardPass.build(def, losses);
+      if (prune || !selection.freeze.isEmpty()) {
+        NetDef initNet = selection.initNet();
+        pruned = GradientPruning.of(def, pass).parameters(selection.parameters(def, initNet, net))
+            .freeze(selection.freeze).losses(losses).initNet(initNet).zeroAware(prune).prune();
+        pass = pruned.pass();
+      }
     } catch (ZerogException e) {
       throw e.atFile(net.toString());
     }
     NetDefs.write(pass.appendTo(def), out);
     stdout.printf("%s: %d forward ops, %d gradient ops -> %s%n", net, def.getOpCount(), pass.gradientOps().size(),
         out);
+    if (pruned != null) {
+      stdout.printf("pruned: %d gradient ops removed, %d with outputs skipped%n", pruned.removedOps(),
+          pruned.pruned().size() - pruned.removedOps());
+    }
     if (gradMap != null) {
       FileIO.writeAtomically(gradMap, (Json.write(gradientMapJson(pass.gradientMap())) + "\n")
           .getBytes(StandardCharsets.UTF_8));

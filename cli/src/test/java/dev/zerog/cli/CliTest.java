@@ -210,4 +210,133 @@ class CliTest {
     assertThat(help.code()).isZero();
     assertThat(help.out()).contains("Examples:");
   }
+
+  /** A net with every gradient status: W1 masked by an all-zero mask, b2 behind a StopGradient, U zero, W3 real. */
+  private Path auditNets() throws Exception {
+    Files.writeString(tmp.resolve("net.pbtxt"), String.join("\n",
+        "external_input: \"X\"",
+        "op { input: \"W1\" input: \"mask1\" output: \"W1m\" type: \"GradientMask\" }",
+        "op { input: \"X\" input: \"W1m\" output: \"m1\" type: \"Mul\" }",
+        "op { input: \"m1\" output: \"h1\" type: \"Relu\" }",
+        "op { input: \"b2\" output: \"b2s\" type: \"StopGradient\" }",
+        "op { input: \"h1\" input: \"b2s\" output: \"a2\" type: \"Add\" }",
+        "op { input: \"a2\" input: \"W3\" output: \"m3\" type: \"Mul\" }",
+        "op { input: \"m3\" output: \"loss\" type: \"SumElements\" }",
+        "op { input: \"U\" type: \"ZeroGradient\" }", ""));
+    Files.writeString(tmp.resolve("init.pbtxt"), String.join("\n",
+        "op { output: \"W1\" type: \"ConstantFill\" arg { name: \"shape\" ints: 4 } arg { name: \"value\" f: 2 } }",
+        "op { output: \"mask1\" type: \"ConstantFill\" arg { name: \"shape\" ints: 4 } }",
+        "op { output: \"b2\" type: \"ConstantFill\" arg { name: \"shape\" ints: 4 } arg { name: \"value\" f: 1 } }",
+        "op { output: \"W3\" type: \"ConstantFill\" arg { name: \"shape\" ints: 4 } arg { name: \"value\" f: 3 } }",
+        "op { output: \"U\" type: \"ConstantFill\" arg { name: \"shape\" ints: 2 } arg { name: \"value\" f: 1 } }",
+        ""));
+    return tmp.resolve("net.pbtxt");
+  }
+
+  @Test
+  void auditJsonGivesEachParametersStatusCauseAndPath() throws Exception {
+    // Removed with X [5, 4]: AddGradient (40 FLOPs; 96 bytes of h1_grad and b2s_grad), ReluGradient (20; 80),
+    // the first MulGradient (80; 96) and GradientMaskGradient (4; 16), replaced by a zero fill like W1.
+    Path net = auditNets();
+    Result r = run("audit", net.toString(), "--loss", "loss", "--init", tmp.resolve("init.pbtxt").toString(),
+        "--param", "W?", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"W1\"").contains("\"W3\"").doesNotContain("\"U\"").doesNotContain("mask1");
+    r = run("audit", net.toString(), "--loss", "loss", "--init", tmp.resolve("init.pbtxt").toString(), "--json",
+        "--shape", "X=5,4");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().strip()).isEqualTo(String.join("\n",
+        "{",
+        "  \"params\": {",
+        "    \"W1\": {",
+        "      \"status\": \"zero\",",
+        "      \"cause\": \"#0 GradientMask\",",
+        "      \"path\": [",
+        "        \"W1\"",
+        "      ]",
+        "    },",
+        "    \"mask1\": {",
+        "      \"status\": \"none\",",
+        "      \"cause\": null,",
+        "      \"path\": []",
+        "    },",
+        "    \"b2\": {",
+        "      \"status\": \"none\",",
+        "      \"cause\": \"#3 StopGradient\",",
+        "      \"path\": [",
+        "        \"b2\"",
+        "      ]",
+        "    },",
+        "    \"W3\": {",
+        "      \"status\": \"real\",",
+        "      \"cause\": null,",
+        "      \"path\": []",
+        "    },",
+        "    \"U\": {",
+        "      \"status\": \"zero\",",
+        "      \"cause\": \"#7 ZeroGradient\",",
+        "      \"path\": [",
+        "        \"U\"",
+        "      ]",
+        "    }",
+        "  },",
+        "  \"pruned\": {",
+        "    \"ops\": 4,",
+        "    \"flops\": 144,",
+        "    \"bytes\": 288",
+        "  }",
+        "}"));
+  }
+
+  @Test
+  void auditTextAndFreeze() throws Exception {
+    Path net = auditNets();
+    Result r = run("audit", net.toString(), "--loss", "loss", "--init", tmp.resolve("init.pbtxt").toString(),
+        "--freeze", "W*");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("W1         frozen").contains("W3         frozen")
+        .contains("U          zero    #7 ZeroGradient  (U)").contains("b2         none    #3 StopGradient  (b2)")
+        .contains("pruned: ");
+    Result bad = run("audit", net.toString(), "--loss", "loss", "--freeze", "conv*");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("error: " + net + ": ").contains("'conv*' matches no parameter");
+  }
+
+  @Test
+  void auditWithoutInitTakesTheNetsUnproducedInputs() throws Exception {
+    Path net = auditNets();
+    Result r = run("audit", net.toString(), "--loss", "loss", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"W1\"").contains("\"mask1\"").contains("\"X\"").contains("\"U\"");
+    Result named = run("audit", net.toString(), "--loss", "loss", "--param", "W?", "--json");
+    assertThat(named.out()).contains("\"W1\"").contains("\"W3\"").doesNotContain("\"U\"");
+  }
+
+  @Test
+  void gradWithFreezeAndPruneWritesANetThatRuns() throws Exception {
+    Path net = auditNets();
+    Path init = tmp.resolve("init.pbtxt");
+    Path full = tmp.resolve("full.pbtxt");
+    Path frozen = tmp.resolve("frozen.pbtxt");
+    Path pruned = tmp.resolve("pruned.pbtxt");
+    assertThat(run("grad", net.toString(), "--loss", "loss", "-o", full.toString()).code()).isZero();
+    Result f = run("grad", net.toString(), "--loss", "loss", "--init", init.toString(), "--freeze", "W3", "-o",
+        frozen.toString(), "--grad-map", tmp.resolve("map.json").toString());
+    assertThat(f.code()).as(f.err()).isZero();
+    assertThat(Files.readString(tmp.resolve("map.json"))).doesNotContain("\"W3\"").contains("\"X\"");
+    Result p = run("grad", net.toString(), "--loss", "loss", "--init", init.toString(), "--freeze", "W3",
+        "--prune", "-o", pruned.toString());
+    assertThat(p.code()).as(p.err()).isZero();
+    assertThat(p.out()).contains("pruned: ");
+    int fullOps = dev.zerog.net.NetDefs.read(full).getOpCount();
+    int prunedOps = dev.zerog.net.NetDefs.read(pruned).getOpCount();
+    assertThat(prunedOps).isLessThan(dev.zerog.net.NetDefs.read(frozen).getOpCount()).isLessThan(fullOps);
+    Path x = tmp.resolve("x.npy");
+    Npy.write(Tensor.of(new float[] {1, -2, 3, -4}), x);
+    Path dir = tmp.resolve("o");
+    Result r = run("run", pruned.toString(), "--init", init.toString(), "--input", "X=" + x, "--output", "U_grad",
+        "--output", "W1_grad", "--out-dir", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Npy.read(dir.resolve("W1_grad.npy")).floats()).containsExactly(0, 0, 0, 0);
+  }
 }

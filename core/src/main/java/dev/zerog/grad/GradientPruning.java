@@ -239,7 +239,8 @@ public final class GradientPruning {
 
     /**
      * The GradientMask masks that the init and forward nets leave all zero. Only masks count: a mask is a
-     * constant by contract, while any other blob filled with zeros (a bias) may change when the net trains.
+     * constant by contract (even when listed among the parameters, which it is when the parameters are whatever
+     * the init net produces), while any other blob filled with zeros (a bias) may change when the net trains.
      */
     private Map<String, DataType> maskZeros() {
       Map<String, DataType> zeros = ZeroFills.zeroBlobs(initNet, forward);
@@ -250,7 +251,6 @@ public final class GradientPruning {
         }
       }
       zeros.keySet().retainAll(masks);
-      parameters.forEach(zeros.keySet()::remove);
       return zeros;
     }
 
