@@ -76,7 +76,7 @@ final class GradCommand implements Callable<Integer> {
         pass = pruned.pass();
       }
     } catch (ZerogException e) {
-      throw e.atFile(net.toString());
+      throw NetDefs.withOpPosition(e, net).atFile(net.toString());
     }
     NetDefs.write(pass.appendTo(def), out);
     stdout.printf("%s: %d forward ops, %d gradient ops -> %s%n", net, def.getOpCount(), pass.gradientOps().size(),

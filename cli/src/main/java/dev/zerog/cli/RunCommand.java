@@ -137,7 +137,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       Net.create(def, ws).setCheckFinite(checkFinite).run();
     } catch (ZerogException e) {
-      throw e.atFile(file.toString());
+      throw NetDefs.withOpPosition(e, file).atFile(file.toString());
     }
   }
 

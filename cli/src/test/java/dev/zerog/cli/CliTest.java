@@ -86,7 +86,8 @@ class CliTest {
         + "op { input: \"a\" output: \"b\" type: \"NoSuchOp\" }\n");
     Result r = run("run", net.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("error: " + net + ": op #1 (NoSuchOp): unknown operator type 'NoSuchOp'");
+    assertThat(r.err().strip())
+        .isEqualTo("error: " + net + ":2:1: op #1 (NoSuchOp): unknown operator type 'NoSuchOp'");
   }
 
   @Test
@@ -95,7 +96,7 @@ class CliTest {
     Files.writeString(net, "op { input: \"nowhere\" type: \"ZeroGradient\" }\n");
     Result r = run("run", net.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: " + net + ": op #0 (ZeroGradient): blob 'nowhere': ");
+    assertThat(r.err()).startsWith("error: " + net + ":1:1: op #0 (ZeroGradient): blob 'nowhere': ");
   }
 
   @Test

@@ -36,14 +36,35 @@ public final class GradientContext {
     return def;
   }
 
-  /** The name of forward input {@code i}. */
+  /** The name of forward input {@code i}; a GradientException when the op has no such input. */
   public String I(int i) {
-    return def.getInput(i);
+    return def.getInput(checkInput(i));
   }
 
-  /** The name of forward output {@code i}. */
+  /** The name of forward output {@code i}; a GradientException when the op has no such output. */
   public String O(int i) {
-    return def.getOutput(i);
+    return def.getOutput(checkOutput(i));
+  }
+
+  /**
+   * Checks that the forward op has input {@code i}: a gradient maker that needs more inputs than a hostile NetDef
+   * gives its op must fail with an error that says so, not an IndexOutOfBoundsException.
+   */
+  private int checkInput(int i) {
+    if (i < 0 || i >= def.getInputCount()) {
+      throw new GradientException(def.getType() + "'s gradient needs input " + i + ", but the op has "
+          + def.getInputCount() + " input" + (def.getInputCount() == 1 ? "" : "s"));
+    }
+    return i;
+  }
+
+  /** Checks that the forward op has output {@code i} (see {@link #checkInput}). */
+  private int checkOutput(int i) {
+    if (i < 0 || i >= def.getOutputCount() || i >= gOutput.size()) {
+      throw new GradientException(def.getType() + "'s gradient needs output " + i + ", but the op has "
+          + def.getOutputCount() + " output" + (def.getOutputCount() == 1 ? "" : "s"));
+    }
+    return i;
   }
 
   /** The number of forward inputs. */
@@ -58,6 +79,7 @@ public final class GradientContext {
 
   /** Declares the dense gradient of input {@code i}, {@code <input>_grad}, and returns its name. */
   public String GI(int i) {
+    checkInput(i);
     requireNotSparse(i);
     String name = I(i) + "_grad";
     gInput[i] = GradientBlob.dense(name);
@@ -66,6 +88,7 @@ public final class GradientContext {
 
   /** Declares input {@code i}'s gradient sparse and returns the indices blob name, {@code <input>_grad_indices}. */
   public String GI_I(int i) {
+    checkInput(i);
     requireNotDense(i);
     String idx = I(i) + "_grad_indices";
     String val = gInput[i] != null ? gInput[i].values() : I(i) + "_grad_values";
@@ -75,6 +98,7 @@ public final class GradientContext {
 
   /** Declares input {@code i}'s gradient sparse and returns the values blob name, {@code <input>_grad_values}. */
   public String GI_V(int i) {
+    checkInput(i);
     requireNotDense(i);
     String idx = gInput[i] != null ? gInput[i].indices() : I(i) + "_grad_indices";
     String val = I(i) + "_grad_values";
@@ -96,17 +120,17 @@ public final class GradientContext {
 
   /** True if output {@code i} has a gradient. */
   public boolean hasGO(int i) {
-    return gOutput.get(i) != null;
+    return gOutput.get(checkOutput(i)) != null;
   }
 
   /** The gradient of output {@code i}, or null. */
   public GradientBlob gradientOfOutput(int i) {
-    return gOutput.get(i);
+    return gOutput.get(checkOutput(i));
   }
 
   /** The dense gradient of output {@code i}; an error if it is sparse or missing (check with {@link #hasGO}). */
   public String GO(int i) {
-    GradientBlob g = gOutput.get(i);
+    GradientBlob g = gOutput.get(checkOutput(i));
     if (g == null || g.isSparse()) {
       throw (GradientException) new GradientException("Gradient of output " + O(i)
           + " is either sparse or not provided; " + def.getType() + "'s gradient needs it dense").atBlob(O(i));
@@ -125,7 +149,7 @@ public final class GradientContext {
   }
 
   private GradientBlob sparseOutput(int i) {
-    GradientBlob g = gOutput.get(i);
+    GradientBlob g = gOutput.get(checkOutput(i));
     if (g == null || !g.isSparse()) {
       throw (GradientException) new GradientException("Gradient of output " + O(i)
           + " is either dense or not provided; " + def.getType() + "'s gradient needs a GradientSlice")
@@ -136,12 +160,14 @@ public final class GradientContext {
 
   /** A pass-through gradient: input {@code i}'s gradient is the dense blob {@code name}. */
   public void setDense(int i, String name) {
+    checkInput(i);
     requireNotSparse(i);
     gInput[i] = GradientBlob.dense(name);
   }
 
   /** A pass-through gradient: input {@code i}'s gradient is the GradientSlice (indices, values). */
   public void setSparse(int i, String indices, String values) {
+    checkInput(i);
     requireNotDense(i);
     gInput[i] = GradientBlob.sparse(indices, values);
   }

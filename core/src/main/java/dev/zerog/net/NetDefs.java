@@ -5,6 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.TextFormat;
+import com.google.protobuf.TextFormatParseInfoTree;
+import com.google.protobuf.TextFormatParseLocation;
 import dev.zerog.MalformedInputException;
 import dev.zerog.ZerogException;
 import dev.zerog.io.FileIO;
@@ -181,6 +183,53 @@ public final class NetDefs {
     @SuppressWarnings("unchecked")
     T message = (T) builder.build();
     return message;
+  }
+
+  /**
+   * Adds to an error about an operator of the NetDef in {@code file} the 1-based line and column where that
+   * operator begins, when the file is in text format and the error names an op index but no position yet. The file
+   * is read again (errors are rare, and the net itself keeps no positions); if it cannot be read or parsed, or is
+   * binary, the error is returned unchanged. Returns {@code e}.
+   */
+  public static ZerogException withOpPosition(ZerogException e, Path file) {
+    if (e.opIndex() < 0 || e.line() >= 0) {
+      return e;
+    }
+    try {
+      byte[] data = FileIO.readAll(file);
+      Format format = Format.forPath(file);
+      if (format == Format.BINARY || (format == null && !looksLikeText(data))) {
+        return e;
+      }
+      int[] at = opPosition(new String(data, StandardCharsets.UTF_8), e.opIndex());
+      if (at != null) {
+        e.atPosition(at[0], at[1]);
+      }
+    } catch (ZerogException | IllegalArgumentException ignored) {
+      // The error about the op stands on its own.
+    }
+    return e;
+  }
+
+  /**
+   * The 1-based line and column where op #{@code index} of a text NetDef begins (its {@code op} field name), or
+   * null when the text does not parse or has no such op.
+   */
+  public static int[] opPosition(CharSequence text, int index) {
+    CharSequence body = text.length() > 0 && text.charAt(0) == '\uFEFF' ? text.subSequence(1, text.length()) : text;
+    TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
+    try {
+      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(tree).build().merge(body, NetDef.newBuilder());
+    } catch (TextFormat.ParseException e) {
+      return null;
+    }
+    FieldDescriptor opField = NetDef.getDescriptor().findFieldByNumber(NetDef.OP_FIELD_NUMBER);
+    TextFormatParseInfoTree info = tree.build();
+    if (index < 0 || index >= info.getLocations(opField).size()) {
+      return null;
+    }
+    TextFormatParseLocation at = info.getLocation(opField, index);
+    return new int[] {at.getLine() + 1, at.getColumn() + 1};
   }
 
   /**
