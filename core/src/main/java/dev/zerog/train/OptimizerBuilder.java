@@ -192,7 +192,8 @@ public final class OptimizerBuilder {
    *
    * @throws SchemaException if a parameter is listed twice, an untouched or undecayed parameter is not listed, or
    *     a state blob the optimizer would create already exists
-   * @throws GradientException if a parameter to update has no gradient, or a sparse one
+   * @throws GradientException if a parameter to update has no gradient, or a sparse one, or a freeze pattern
+   *     matches no parameter
    */
   public OptimizedNets build(OptimizerConfig config) {
     Objects.requireNonNull(config, "config");

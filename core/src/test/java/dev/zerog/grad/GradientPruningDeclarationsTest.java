@@ -198,4 +198,25 @@ class GradientPruningDeclarationsTest {
     assertThat(FlopEstimate.perOutputElement(2).flops(any, List.of(), List.of(dev.zerog.op.BlobType.UNKNOWN)))
         .isEqualTo(-1);
   }
+
+  @Test
+  void sparseGradientsAreKeptWhenWantedAndPrunedWhenFrozen() {
+    // Embedding rows E[IDX] scaled by W, then summed: E's gradient is a GradientSlice (IDX, rows_grad).
+    NetDef forward = TestNets.net("external_input: \"E\" external_input: \"IDX\" external_input: \"W\"\n"
+        + "op { input: \"E\" input: \"IDX\" output: \"rows\" type: \"Gather\" }\n"
+        + "op { input: \"rows\" input: \"W\" output: \"y\" type: \"Mul\" }\n"
+        + "op { input: \"y\" output: \"loss\" type: \"SumElements\" }");
+    BackwardPass pass = BackwardPass.build(forward, List.of("loss"), Map.of(), REGISTRY);
+    assertThat(pass.gradientMap().get("E").isSparse()).isTrue();
+    Map<String, Tensor> feeds = Map.of("E", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2),
+        "IDX", Tensor.of(new int[] {2, 0}), "W", Tensor.of(new float[] {0.5f, -1}));
+    Workspace full = run(forward, pass, feeds);
+    PrunedBackward p = GradientPruning.of(forward, pass).registry(REGISTRY).parameters(List.of("E", "W")).prune();
+    assertThat(p.pass().gradientMap().get("E")).isEqualTo(pass.gradientMap().get("E"));
+    ZeroAwareNets.assertSameGradients(full, pass, run(forward, p.pass(), feeds), p, false);
+    PrunedBackward frozen = GradientPruning.of(forward, pass).registry(REGISTRY).parameters(List.of("E", "W"))
+        .freeze(List.of("E")).prune();
+    assertThat(frozen.pass().gradientMap()).containsOnlyKeys("W");
+    ZeroAwareNets.assertSameGradients(full, pass, run(forward, frozen.pass(), feeds), frozen, false);
+  }
 }

@@ -103,7 +103,8 @@ class PrunedNetsTest {
     assertThat(conv.getOutputList()).containsExactly("c2_w_grad", "c2_b_grad");
     assertThat(ops).extracting(OperatorDef::getType).doesNotContain("MaxPoolGradient");
     // Without bias: (dW, dX), and dX is the one skipped.
-    NetDef noBias = CNN.toBuilder().setOp(3, CNN.getOp(3).toBuilder().clearInput().addInput("p1").addInput("c2_w")).build();
+    NetDef noBias = CNN.toBuilder()
+        .setOp(3, CNN.getOp(3).toBuilder().clearInput().addInput("p1").addInput("c2_w")).build();
     BackwardPass nb = BackwardPass.build(noBias, List.of("loss"));
     OperatorDef c2 = only(GradientPruning.of(noBias, nb).parameters(List.of("c1_w", "c1_b", "c2_w", "fc_w", "fc_b"))
         .freeze(List.of("c1_*")).prune().pass().gradientOps(), "ConvGradient");

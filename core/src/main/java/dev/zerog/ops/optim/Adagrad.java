@@ -70,7 +70,8 @@ final class Adagrad extends UpdateOperator {
     Tensor update = outputSize() > 3 ? outputLike(3, 2, t, false) : null;
     int n = grad.size();
     if (t == DataType.FLOAT) {
-      float[] g = grad.floats();
+      // A known-zero gradient is read as zeros, without materializing it.
+      float[] g = grad.isKnownZero() ? null : grad.floats();
       float[] w = param.floats();
       float[] h = moment.floats();
       float[] e = effective == null ? null : effective.floats();
@@ -80,7 +81,7 @@ final class Adagrad extends UpdateOperator {
       float wd = (float) weightDecay;
       float rate = (float) lr;
       for (int i = 0; i < n; i++) {
-        float gi = g[i] + wd * w[i];
+        float gi = (g == null ? 0f : g[i]) + wd * w[i];
         float hi = h[i] = dec * h[i] + gi * gi;
         float ei = rate / ((float) Math.sqrt(hi) + eps);
         float ui = ei * gi;
@@ -93,13 +94,13 @@ final class Adagrad extends UpdateOperator {
         w[i] += ui;
       }
     } else {
-      double[] g = grad.doubles();
+      double[] g = grad.isKnownZero() ? null : grad.doubles();
       double[] w = param.doubles();
       double[] h = moment.doubles();
       double[] e = effective == null ? null : effective.doubles();
       double[] u = update == null ? null : update.doubles();
       for (int i = 0; i < n; i++) {
-        double gi = g[i] + weightDecay * w[i];
+        double gi = (g == null ? 0d : g[i]) + weightDecay * w[i];
         double hi = h[i] = decay * h[i] + gi * gi;
         double ei = lr / (Math.sqrt(hi) + epsilon);
         double ui = ei * gi;

@@ -76,7 +76,8 @@ final class Adam extends UpdateOperator {
     Tensor step = outputSize() > 3 ? outputLike(3, 3, t, false) : null;
     int n = grad.size();
     if (t == DataType.FLOAT) {
-      float[] g = grad.floats();
+      // A known-zero gradient is read as zeros, without materializing it.
+      float[] g = grad.isKnownZero() ? null : grad.floats();
       float[] w = param.floats();
       float[] a = m1.floats();
       float[] b = m2.floats();
@@ -87,7 +88,7 @@ final class Adam extends UpdateOperator {
       float c = (float) correction;
       float rate = (float) lr;
       for (int i = 0; i < n; i++) {
-        float gi = g[i];
+        float gi = g == null ? 0f : g[i];
         float mi = a[i] = a[i] * b1 + gi * (1 - b1);
         float vi = b[i] = b[i] * b2 + gi * gi * (1 - b2);
         float si = c * mi / ((float) Math.sqrt(vi) + eps);
@@ -97,13 +98,13 @@ final class Adam extends UpdateOperator {
         w[i] += rate * si;
       }
     } else {
-      double[] g = grad.doubles();
+      double[] g = grad.isKnownZero() ? null : grad.doubles();
       double[] w = param.doubles();
       double[] a = m1.doubles();
       double[] b = m2.doubles();
       double[] s = step == null ? null : step.doubles();
       for (int i = 0; i < n; i++) {
-        double gi = g[i];
+        double gi = g == null ? 0d : g[i];
         double mi = a[i] = a[i] * beta1 + gi * (1 - beta1);
         double vi = b[i] = b[i] * beta2 + gi * gi * (1 - beta2);
         double si = correction * mi / (Math.sqrt(vi) + epsilon);

@@ -35,6 +35,23 @@ class AdagradTest {
   }
 
   @Test
+  void aKnownZeroGradientIsReadAsZerosWithoutMaterializing() {
+    Workspace known = example();
+    Workspace materialized = example();
+    known.feed("g", Tensor.zeros(dev.zerog.tensor.DataType.FLOAT, 2));
+    materialized.feed("g", Tensor.of(new float[] {0, 0}));
+    for (Workspace ws : List.of(known, materialized)) {
+      Net.create(net(op("Adagrad", List.of("p", "h", "g", "lr"), List.of("p", "h"), f("weight_decay", 0.1f))), ws)
+          .run();
+    }
+    assertThat(known.fetch("g").isKnownZero()).isTrue();
+    assertThat(known.fetch("p").contentEquals(materialized.fetch("p"))).isTrue();
+    assertThat(known.fetch("h").contentEquals(materialized.fetch("h"))).isTrue();
+    // Weight decay moves the parameter on a zero gradient.
+    assertThat(known.fetch("p").floats()[0]).isLessThan(1f);
+  }
+
+  @Test
   void decayWeightDecayAndTheOptionalOutputs() {
     Workspace ws = example();
     Net.create(net(op("Adagrad", List.of("p", "h", "g", "lr"), List.of("p2", "h2", "elr", "upd"),

@@ -72,6 +72,33 @@ class AdamTest {
   }
 
   @Test
+  void aKnownZeroGradientIsReadAsZerosWithoutMaterializing() {
+    for (boolean doubles : new boolean[] {false, true}) {
+      Workspace known = example(3);
+      Workspace materialized = example(3);
+      if (doubles) {
+        for (Workspace ws : List.of(known, materialized)) {
+          for (String b : List.of("p", "m1", "m2")) {
+            float[] v = ws.fetch(b).floats();
+            ws.feed(b, Tensor.of(new double[] {v[0], v[1]}));
+          }
+        }
+      }
+      dev.zerog.tensor.DataType t = doubles ? dev.zerog.tensor.DataType.DOUBLE : dev.zerog.tensor.DataType.FLOAT;
+      known.feed("g", Tensor.zeros(t, 2));
+      materialized.feed("g", Tensor.allocate(t, 2));
+      Net.create(net(ADAM), known).run();
+      Net.create(net(ADAM), materialized).run();
+      assertThat(known.fetch("g").isKnownZero()).isTrue();
+      for (String b : List.of("p", "m1", "m2")) {
+        assertThat(known.fetch(b).contentEquals(materialized.fetch(b))).as(b).isTrue();
+      }
+      // The moments decay and the parameter still moves: a zero gradient is not a freeze.
+      assertThat(known.fetch("p").getDouble(1)).isNotEqualTo(-2.0);
+    }
+  }
+
+  @Test
   void defaultEpsilonIsCaffe2sOpDefault() {
     Workspace ws = example(0);
     Net.create(net(op("Adam", List.of("p", "m1", "m2", "g", "lr", "it"), List.of("p2", "m1b", "m2b"))), ws).run();
