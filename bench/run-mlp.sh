@@ -89,5 +89,5 @@ for ((r = 1; r <= rounds; r++)); do
       printf "ratio zerog/DJL = %.2f, zerog/PyTorch = %.2f; the products take %.1f ms (%.0f GFLOP/s), %.0f%% of zerog'"'"'s step\n",
         z / d, z / t, g, gf / (g / 1000), 100 * g / z
     }'
-  echo "zerog allocated $(field "$zerog" alloc_bytes_per_step) bytes per timed step on its thread, $(field "$zerog" gc_runs) GC runs"
+  echo "zerog allocated $(field "$zerog" alloc_bytes) bytes on the Java heap in its $(field "$zerog" steps) timed steps, $(field "$zerog" gc_runs) GC runs"
 done

@@ -11,7 +11,8 @@ import java.util.Locale;
  * own with {@link System#nanoTime()}, and prints one {@code RESULT} line that {@code bench/run-mlp.sh} reads:
  * median, 10th and 90th percentile and mean of the step times, the process's CPU time over the wall time of the
  * timed steps (about 2 when a side keeps two cores busy, more if it runs more threads than it was given), the
- * loss of the first and the last step, and, on the zerog side, what the timed steps allocated on the Java heap.
+ * loss of the first and the last step, and what the timed steps allocated on the Java heap, on the thread that
+ * runs them (for DJL, the Java side only, not libtorch's native memory).
  *
  * <p>A manual harness rather than JMH, so that the three sides, one of them in Python, are timed by the same
  * rules. One step is about 0.1 s, so the timer's own cost (tens of nanoseconds) does not matter; the warm-up
@@ -65,9 +66,9 @@ final class StepTimer {
     double mean = Arrays.stream(times).average().orElse(Double.NaN);
     System.out.println(String.format(Locale.ROOT,
         "RESULT side=%s median_ms=%.2f p10_ms=%.2f p90_ms=%.2f mean_ms=%.2f cpu_per_wall=%.2f loss_first=%.4f "
-            + "loss_last=%.4f alloc_bytes_per_step=%d gc_runs=%d%s",
+            + "loss_last=%.4f alloc_bytes=%d steps=%d gc_runs=%d%s",
         side, median(sorted) / 1e6, percentile(sorted, 0.10) / 1e6, percentile(sorted, 0.90) / 1e6, mean / 1e6,
-        cpu / (double) wall, first, last, alloc / times.length, gcs, extra.isEmpty() ? "" : " " + extra));
+        cpu / (double) wall, first, last, alloc, times.length, gcs, extra.isEmpty() ? "" : " " + extra));
   }
 
   static double median(long[] sorted) {
