@@ -31,6 +31,9 @@ public final class ResourceLimits {
 
   private static final ResourceLimits NONE = new ResourceLimits(UNLIMITED, UNLIMITED);
 
+  /** The last defaults computed, with what they came from; see {@link #defaults()}. */
+  private static volatile Defaults lastDefaults;
+
   private final long maxTensorBytes;
   private final long maxWorkspaceBytes;
 
@@ -64,12 +67,26 @@ public final class ResourceLimits {
    * @throws ZerogException naming the property if a property's value is not a size
    */
   public static ResourceLimits defaults() {
+    String tensorValue = System.getProperty(TENSOR_BYTES_PROPERTY);
+    String workspaceValue = System.getProperty(WORKSPACE_BYTES_PROPERTY);
     long heap = Runtime.getRuntime().maxMemory();
+    Defaults d = lastDefaults;
+    if (d != null && d.heap == heap && Objects.equals(d.tensorValue, tensorValue)
+        && Objects.equals(d.workspaceValue, workspaceValue)) {
+      return d.limits;
+    }
     boolean bounded = heap != Long.MAX_VALUE;
     long tensor = bounded ? heap / 2 : UNLIMITED;
     long workspace = bounded ? heap - heap / 5 : UNLIMITED;
-    return new ResourceLimits(property(TENSOR_BYTES_PROPERTY, tensor), property(WORKSPACE_BYTES_PROPERTY, workspace));
+    ResourceLimits limits = new ResourceLimits(property(TENSOR_BYTES_PROPERTY, tensorValue, tensor),
+        property(WORKSPACE_BYTES_PROPERTY, workspaceValue, workspace));
+    lastDefaults = new Defaults(tensorValue, workspaceValue, heap, limits);
+    return limits;
   }
+
+  /** Defaults and the property values and heap they were computed from, so that asking again allocates nothing. */
+  private record Defaults(String tensorValue, String workspaceValue, long heap, ResourceLimits limits) {}
+
 
   /** The cap on the bytes of one tensor. */
   public long maxTensorBytes() {
@@ -160,8 +177,7 @@ public final class ResourceLimits {
     return bytes + " bytes (" + String.format(Locale.ROOT, "%.1f", v) + " " + units[u] + ")";
   }
 
-  private static long property(String name, long dflt) {
-    String value = System.getProperty(name);
+  private static long property(String name, String value, long dflt) {
     if (value == null || value.isBlank()) {
       return dflt;
     }

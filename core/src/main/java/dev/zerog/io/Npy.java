@@ -163,6 +163,11 @@ public final class Npy {
     } catch (ZipException e) {
       throw (MalformedInputException) new MalformedInputException(
           "not a valid .npz (zip) archive: " + e.getMessage(), e).atFile(file.toString());
+    } catch (IllegalArgumentException e) {
+      // java.util.zip reports an entry name that does not decode (bad UTF-8) this way.
+      throw (MalformedInputException) new MalformedInputException(
+          "not a valid .npz (zip) archive: an entry name is not valid text (" + e.getMessage() + ")")
+          .atFile(file.toString());
     } catch (IOException e) {
       throw FileIO.readError(file, e);
     }

@@ -1,5 +1,6 @@
 package dev.zerog.net;
 
+import dev.zerog.ResourceLimitException;
 import dev.zerog.SchemaException;
 import dev.zerog.UnsupportedOperatorException;
 import dev.zerog.ZerogException;
@@ -279,7 +280,7 @@ public final class Net {
     } catch (RuntimeException e) {
       throw new ZerogException("internal error while running: " + e, e).atOp(op.index(), op.type());
     } catch (OutOfMemoryError e) {
-      throw new dev.zerog.ResourceLimitException("the Java heap ran out of memory while running (raise -Xmx, or"
+      throw new ResourceLimitException("the Java heap ran out of memory while running (raise -Xmx, or"
           + " lower the limits in dev.zerog.ResourceLimits so that the error comes before the heap runs out)", e)
           .atOp(op.index(), op.type());
     } catch (StackOverflowError e) {

@@ -8,6 +8,7 @@ import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.TextFormatParseLocation;
 import dev.zerog.MalformedInputException;
+import dev.zerog.ResourceLimitException;
 import dev.zerog.ZerogException;
 import dev.zerog.io.FileIO;
 import dev.zerog.proto.Caffe2.NetDef;
@@ -130,6 +131,16 @@ public final class NetDefs {
 
   /** Parses a message of {@code defaultInstance}'s type from bytes; see {@link #parse(byte[], String, Format)}. */
   public static <T extends Message> T parse(byte[] data, String sourceName, Format formatOrNull, T defaultInstance) {
+    try {
+      return parseBytes(data, sourceName, formatOrNull, defaultInstance);
+    } catch (OutOfMemoryError e) {
+      throw (ResourceLimitException) new ResourceLimitException("the Java heap is too small to parse "
+          + data.length + " bytes (raise -Xmx)", e).atFile(sourceName);
+    }
+  }
+
+  private static <T extends Message> T parseBytes(byte[] data, String sourceName, Format formatOrNull,
+      T defaultInstance) {
     if (formatOrNull == Format.BINARY) {
       return parseBinary(data, sourceName, defaultInstance, true);
     }

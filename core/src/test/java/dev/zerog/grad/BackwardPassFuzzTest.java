@@ -15,7 +15,7 @@ import java.util.Map;
  * and give the same one when asked twice. See docs/fuzzing.md.
  */
 class BackwardPassFuzzTest {
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "15s")
   void build(FuzzedDataProvider data) throws Exception {
     NetDef net = RandomNets.net(data, 8, RandomNets.pool().subList(0, 3));
     List<String> losses = new ArrayList<>();

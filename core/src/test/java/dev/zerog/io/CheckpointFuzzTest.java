@@ -9,7 +9,7 @@ import java.io.ByteArrayInputStream;
  * {@link dev.zerog.ZerogException}, never another exception. See docs/fuzzing.md.
  */
 class CheckpointFuzzTest {
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void read(byte[] data) throws Exception {
     FuzzChecks.expectZerogErrorsOnly(() ->
         CheckpointFormat.read(new ByteArrayInputStream(data), data.length, name -> true, data.length % 2 == 0));

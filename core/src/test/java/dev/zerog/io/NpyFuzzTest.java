@@ -28,7 +28,7 @@ class NpyFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "10s")
   void npyAndNpz(byte[] data) throws Exception {
     if (data.length == 0) {
       return;

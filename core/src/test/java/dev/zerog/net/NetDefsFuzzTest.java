@@ -12,7 +12,7 @@ import dev.zerog.testing.FuzzChecks;
  * and reading back. See docs/fuzzing.md.
  */
 class NetDefsFuzzTest {
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "10s")
   void binary(byte[] data) throws Exception {
     FuzzChecks.expectZerogErrorsOnly(() -> {
       NetDef net = NetDefs.parse(data, "fuzz.pb", NetDefs.Format.BINARY);
@@ -20,7 +20,7 @@ class NetDefsFuzzTest {
     });
   }
 
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "10s")
   void text(byte[] data) throws Exception {
     FuzzChecks.expectZerogErrorsOnly(() -> {
       NetDef net = NetDefs.parse(data, "fuzz.pbtxt", NetDefs.Format.TEXT);
@@ -28,7 +28,7 @@ class NetDefsFuzzTest {
     });
   }
 
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "10s")
   void sniffed(byte[] data) throws Exception {
     FuzzChecks.expectZerogErrorsOnly(() -> NetDefs.parse(data, "fuzz", null));
     FuzzChecks.expectZerogErrorsOnly(() -> NetDefs.parse(data, "fuzz", null, TensorProtos.getDefaultInstance()));

@@ -37,7 +37,7 @@ class NetRunFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "25s")
+  @FuzzTest(maxDuration = "20s")
   void createAndRun(FuzzedDataProvider data) throws Exception {
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     RandomNets.feeds(data, feeds);

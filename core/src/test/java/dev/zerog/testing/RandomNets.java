@@ -107,7 +107,7 @@ public final class RandomNets {
       OperatorSchema.Arg spec = declared ? d.pickValue(specs) : null;
       String name = spec != null ? spec.name() : d.pickValue(ARG_NAMES);
       ArgType type = spec != null && d.consumeInt(0, 5) != 0 ? spec.type() : d.pickValue(ArgType.values());
-      b.addArg(argument(d, name, type));
+      b.addArg(type == ArgType.STRING && name.startsWith("db") ? dbArgument(d, name) : argument(d, name, type));
     }
     if (d.consumeInt(0, 15) == 0) {
       b.setEngine(d.pickValue(new String[] {"", "CUDNN", "EIGEN,", ","}));
@@ -172,6 +172,14 @@ public final class RandomNets {
     }
   }
 
+  /** Save's and Load's db and db_type: mostly workable values, sometimes hostile paths. */
+  private static Argument dbArgument(FuzzedDataProvider d, String name) {
+    String[] values = name.equals("db_type") ? new String[] {"zerog", "zerog", "minidb", ""}
+        : new String[] {"ckpt.zgc", "ckpt.zgc", "sub/dir/ckpt.zgc", "../escape.zgc", "/tmp/zerog-fuzz-escape", ""};
+    return Argument.newBuilder().setName(name)
+        .setS(ByteString.copyFrom(d.pickValue(values), StandardCharsets.UTF_8)).build();
+  }
+
   private static long longValue(FuzzedDataProvider d) {
     switch (d.consumeInt(0, 3)) {
       case 0:
@@ -195,8 +203,9 @@ public final class RandomNets {
       int rank = d.consumeInt(0, 3);
       long[] dims = new long[rank];
       long size = 1;
+      boolean large = d.consumeInt(0, 7) == 0;
       for (int i = 0; i < rank; i++) {
-        dims[i] = d.consumeInt(0, 4);
+        dims[i] = large ? d.consumeInt(0, 48) : d.consumeInt(0, 4);
         size *= dims[i];
       }
       Tensor t = Tensor.allocate(type, dims);
