@@ -339,10 +339,7 @@ final class Conv extends Operator {
         float[] dxa = dx == null ? null : dx.floats();
         for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
           int count = Math.min(per, n - i);
-          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa, count);
-          if (dxa != null) {
-            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride, count);
-          }
+          engine.convGradient(xa, i * imgStride, dya, i * colsStride, wa, dwa, dxa, count);
         }
         if (db != null) {
           engine.biasGradient(dya, db.floats(), n, m, window.outSize(), args.order);

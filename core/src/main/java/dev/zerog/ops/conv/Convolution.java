@@ -1,6 +1,7 @@
 package dev.zerog.ops.conv;
 
 import dev.zerog.blas.Blas;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.ops.conv.ConvPoolArguments.Order;
 import java.util.Arrays;
 
@@ -116,42 +117,16 @@ final class Convolution {
       return;
     }
     final int n = count * outSize;
-    float[] b;
-    int bOff;
-    int k;
-    if (pointwise) {
-      k = cgImage;
-      if (count == 1) {
-        b = img;
-        bOff = imgOff;
-      } else {
-        b = floatCol(imageChannels * n);
-        bOff = 0;
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < imageChannels; c++) {
-            System.arraycopy(img, imgOff + i * imgStride + c * inSize, b, c * n + i * inSize, inSize);
-          }
-        }
-      }
-    } else {
-      k = kg;
-      b = floatCol(groups * kg * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        Im2Col.nchw(img, imgOff + i * imgStride, imageChannels, window, b, i * outSize, n);
-      }
-    }
+    float[] b = imageMatrix(img, imgOff, count);
+    int bOff = b == img ? imgOff : 0;
+    int k = pointwise ? cgImage : kg;
     float[] c = count == 1 ? cols : floatOut(colsChannels * n);
     int cOff = count == 1 ? colsOff : 0;
     for (int g = 0; g < groups; g++) {
       blas.sgemm(false, false, mg, n, k, 1f, wgt, g * mg * k, k, b, bOff + g * k * n, n, 0f, c, cOff + g * mg * n, n);
     }
     if (count > 1) {
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(c, m * n + i * outSize, cols, colsOff + i * colsStride + m * outSize, outSize);
-        }
-      }
+      copyRows(cols, colsOff, colsStride, c, n, outSize, colsChannels, count, false);
     }
   }
 
@@ -180,41 +155,27 @@ final class Convolution {
       }
       return;
     }
-    final int n = count * outSize;
-    float[] b = cols;
-    int bOff = colsOff;
-    if (count > 1) {
-      b = floatOut(colsChannels * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(cols, colsOff + i * colsStride + m * outSize, b, m * n + i * outSize, outSize);
-        }
-      }
-    }
-    if (pointwise) {
-      float[] c = count == 1 ? img : floatCol(imageChannels * n);
-      int cOff = count == 1 ? imgOff : 0;
-      for (int g = 0; g < groups; g++) {
-        blas.sgemm(true, false, cgImage, n, mg, 1f, wgt, g * mg * cgImage, cgImage, b, bOff + g * mg * n, n, 0f, c,
-            cOff + g * cgImage * n, n);
-      }
-      if (count > 1) {
-        for (int i = 0; i < count; i++) {
-          for (int ch = 0; ch < imageChannels; ch++) {
-            System.arraycopy(c, ch * n + i * inSize, img, imgOff + i * imgStride + ch * inSize, inSize);
-          }
-        }
+    float[] b = colsMatrix(cols, colsOff, count);
+    columnsToImage(b, b == cols ? colsOff : 0, wgt, img, imgOff, count);
+  }
+
+  /**
+   * Conv's gradient for {@code count} images (NCHW or NHWC): dW += dY · im2col(X)ᵀ and, when {@code dx} is not
+   * null, dX = col2im(Wᵀ · dY). NCHW lays the images' dY side by side once for both products.
+   */
+  void convGradient(float[] x, int xOff, float[] dy, int dyOff, float[] wgt, float[] dw, float[] dx, int count) {
+    if (order == Order.NHWC) {
+      filterGradient(x, xOff, dy, dyOff, dw, count);
+      if (dx != null) {
+        colsToImage(dy, dyOff, wgt, dx, xOff, count);
       }
       return;
     }
-    float[] col = floatCol(groups * kg * n);
-    for (int g = 0; g < groups; g++) {
-      blas.sgemm(true, false, kg, n, mg, 1f, wgt, g * mg * kg, kg, b, bOff + g * mg * n, n, 0f, col, g * kg * n, n);
-    }
-    Arrays.fill(img, imgOff, imgOff + count * imgStride, 0f);
-    for (int i = 0; i < count; i++) {
-      Im2Col.nchwAdd(col, i * outSize, n, imageChannels, window, img, imgOff + i * imgStride);
+    float[] a = colsMatrix(dy, dyOff, count);
+    int aOff = a == dy ? dyOff : 0;
+    filterProduct(x, xOff, a, aOff, dw, count);
+    if (dx != null) {
+      columnsToImage(a, aOff, wgt, dx, xOff, count);
     }
   }
 
@@ -244,45 +205,160 @@ final class Convolution {
       }
       return;
     }
+    float[] a = colsMatrix(cols, colsOff, count);
+    filterProduct(img, imgOff, a, a == cols ? colsOff : 0, dw, count);
+  }
+
+  /** NCHW: dW += a · im2col(img)ᵀ per group, a the columns side already laid out as [colsChannels, count · outSize]. */
+  private void filterProduct(float[] img, int imgOff, float[] a, int aOff, float[] dw, int count) {
     final int n = count * outSize;
-    float[] a = cols;
-    int aOff = colsOff;
-    if (count > 1) {
-      a = floatOut(colsChannels * n);
-      aOff = 0;
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(cols, colsOff + i * colsStride + m * outSize, a, m * n + i * outSize, outSize);
-        }
-      }
-    }
-    float[] b;
-    int bOff;
-    int k;
-    if (pointwise) {
-      k = cgImage;
-      if (count == 1) {
-        b = img;
-        bOff = imgOff;
-      } else {
-        b = floatCol(imageChannels * n);
-        bOff = 0;
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < imageChannels; c++) {
-            System.arraycopy(img, imgOff + i * imgStride + c * inSize, b, c * n + i * inSize, inSize);
-          }
-        }
-      }
-    } else {
-      k = kg;
-      b = floatCol(groups * kg * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        Im2Col.nchw(img, imgOff + i * imgStride, imageChannels, window, b, i * outSize, n);
-      }
-    }
+    float[] b = imageMatrix(img, imgOff, count);
+    int bOff = b == img ? imgOff : 0;
+    int k = pointwise ? cgImage : kg;
     for (int g = 0; g < groups; g++) {
       blas.sgemm(false, true, mg, k, n, 1f, a, aOff + g * mg * n, n, b, bOff + g * k * n, n, 1f, dw, g * mg * k, k);
+    }
+  }
+
+  /** NCHW: img = col2im(Wᵀ · b) per group, b the columns side laid out as [colsChannels, count · outSize]. */
+  private void columnsToImage(float[] b, int bOff, float[] wgt, float[] img, int imgOff, int count) {
+    final int n = count * outSize;
+    if (pointwise) {
+      float[] c = count == 1 ? img : floatCol(imageChannels * n);
+      int cOff = count == 1 ? imgOff : 0;
+      for (int g = 0; g < groups; g++) {
+        blas.sgemm(true, false, cgImage, n, mg, 1f, wgt, g * mg * cgImage, cgImage, b, bOff + g * mg * n, n, 0f, c,
+            cOff + g * cgImage * n, n);
+      }
+      if (count > 1) {
+        copyRows(img, imgOff, imgStride, c, n, inSize, imageChannels, count, false);
+      }
+      return;
+    }
+    float[] col = floatCol(groups * kg * n);
+    for (int g = 0; g < groups; g++) {
+      blas.sgemm(true, false, kg, n, mg, 1f, wgt, g * mg * kg, kg, b, bOff + g * mg * n, n, 0f, col, g * kg * n, n);
+    }
+    runIm2Col(img, imgOff, col, n, count, true);
+  }
+
+  /**
+   * NCHW: the image side of {@code count} images as one matrix of [imageChannels · kernelSize, count · outSize]:
+   * img itself for one pointwise image, else the images' channels (pointwise) or their im2col side by side in the
+   * column buffer.
+   */
+  private float[] imageMatrix(float[] img, int imgOff, int count) {
+    final int n = count * outSize;
+    if (pointwise) {
+      if (count == 1) {
+        return img;
+      }
+      float[] b = floatCol(imageChannels * n);
+      copyRows(img, imgOff, imgStride, b, n, inSize, imageChannels, count, true);
+      return b;
+    }
+    float[] b = floatCol(groups * kg * n);
+    runIm2Col(img, imgOff, b, n, count, false);
+    return b;
+  }
+
+  /** NCHW: the columns side of {@code count} images as [colsChannels, count · outSize]: cols itself for one image. */
+  private float[] colsMatrix(float[] cols, int colsOff, int count) {
+    if (count == 1) {
+      return cols;
+    }
+    final int n = count * outSize;
+    float[] a = floatOut(colsChannels * n);
+    copyRows(cols, colsOff, colsStride, a, n, outSize, colsChannels, count, true);
+    return a;
+  }
+
+  // NCHW row copies and im2col/col2im, split across the kernel threads by (image, channel). The arguments of the
+  // current call are kept in fields for the loop bodies, which are created once.
+
+  /** A piece of a split loop moves at least this many elements. */
+  static final int PIECE = 1 << 15;
+
+  private float[] loopImg;
+  private float[] loopMatrix;
+  private int loopImgOff;
+  private int loopImgStride;
+  private int loopRows;
+  private int loopLength;
+  private int loopLd;
+  private boolean loopFlag;
+  private final KernelThreads.Body copyLoop = this::copyRange;
+  private final KernelThreads.Body im2colLoop = this::im2colRange;
+
+  /**
+   * Copies {@code rows} rows of {@code length} elements of each of {@code count} images between the images (image i
+   * at imagesOff + i · imageStride, its row j at + j · length) and a matrix that holds them side by side (row j at
+   * j · ld, image i's part at + i · length): into the matrix when {@code gather}, out of it otherwise.
+   */
+  private void copyRows(float[] images, int imagesOff, int imageStride, float[] matrix, int ld, int length,
+      int rows, int count, boolean gather) {
+    loopImg = images;
+    loopImgOff = imagesOff;
+    loopImgStride = imageStride;
+    loopMatrix = matrix;
+    loopLd = ld;
+    loopLength = length;
+    loopRows = rows;
+    loopFlag = gather;
+    try {
+      KernelThreads.forRange(count * rows, Math.max(1, PIECE / Math.max(1, length)), copyLoop);
+    } finally {
+      loopImg = null;
+      loopMatrix = null;
+    }
+  }
+
+  private void copyRange(int from, int to) {
+    for (int u = from; u < to; u++) {
+      int i = u / loopRows;
+      int j = u - i * loopRows;
+      int imgAt = loopImgOff + i * loopImgStride + j * loopLength;
+      int matAt = j * loopLd + i * loopLength;
+      if (loopFlag) {
+        System.arraycopy(loopImg, imgAt, loopMatrix, matAt, loopLength);
+      } else {
+        System.arraycopy(loopMatrix, matAt, loopImg, imgAt, loopLength);
+      }
+    }
+  }
+
+  /**
+   * im2col of {@code count} images into col (row r of image i at r · ld + i · outSize), or, when {@code add}, the
+   * inverse: the images zeroed and col's entries added back into them.
+   */
+  private void runIm2Col(float[] img, int imgOff, float[] col, int ld, int count, boolean add) {
+    loopImg = img;
+    loopImgOff = imgOff;
+    loopMatrix = col;
+    loopLd = ld;
+    loopFlag = add;
+    try {
+      int perChannel = window.kernelSize() * outSize;
+      KernelThreads.forRange(count * imageChannels, Math.max(1, PIECE / Math.max(1, perChannel)), im2colLoop);
+    } finally {
+      loopImg = null;
+      loopMatrix = null;
+    }
+  }
+
+  private void im2colRange(int from, int to) {
+    final int kernelSize = window.kernelSize();
+    for (int i = from / imageChannels; i * imageChannels < to; i++) {
+      int c0 = Math.max(from - i * imageChannels, 0);
+      int c1 = Math.min(to - i * imageChannels, imageChannels);
+      int imgAt = loopImgOff + i * imgStride + c0 * inSize;
+      int colAt = c0 * kernelSize * loopLd + i * outSize;
+      if (loopFlag) {
+        Arrays.fill(loopImg, imgAt, imgAt + (c1 - c0) * inSize, 0f);
+        Im2Col.nchwAdd(loopMatrix, colAt, loopLd, c1 - c0, window, loopImg, imgAt);
+      } else {
+        Im2Col.nchw(loopImg, imgAt, c1 - c0, window, loopMatrix, colAt, loopLd);
+      }
     }
   }
 

@@ -12,15 +12,15 @@ final class PoolKernels {
 
   // ---- float ----
 
-  /** Max or average pooling of every (image, channel) plane of an NCHW tensor. */
-  static void forwardNchw(float[] x, float[] y, int planes, Window w, boolean max, boolean countPad) {
+  /** Max or average pooling of the (image, channel) planes [p0, p1) of an NCHW tensor. */
+  static void forwardNchw(float[] x, float[] y, int p0, int p1, Window w, boolean max, boolean countPad) {
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int inSize = w.inSize();
     final int outSize = w.outSize();
     final int full = w.kernelSize();
-    for (int p = 0; p < planes; p++) {
+    for (int p = p0; p < p1; p++) {
       final int xp = p * inSize;
       int yi = p * outSize;
       for (int od = 0; od < w.out[0]; od++) {
@@ -125,9 +125,10 @@ final class PoolKernels {
   /**
    * The gradient of max or average pooling, NCHW, into dx (overwritten). Max: every input equal to its window's
    * maximum receives that window's gradient (all of them on a tie, as in Caffe2). Average: every input of a
-   * window receives the window's gradient divided by the window's count.
+   * window receives the window's gradient divided by the window's count. Covers the planes [p0, p1), whose dx
+   * only their own windows write.
    */
-  static void backwardNchw(float[] x, float[] y, float[] dy, float[] dx, int planes, Window w, boolean max,
+  static void backwardNchw(float[] x, float[] y, float[] dy, float[] dx, int p0, int p1, Window w, boolean max,
       boolean countPad) {
     final int inD = w.in[0];
     final int inH = w.in[1];
@@ -135,8 +136,8 @@ final class PoolKernels {
     final int inSize = w.inSize();
     final int outSize = w.outSize();
     final int full = w.kernelSize();
-    Arrays.fill(dx, 0, planes * inSize, 0f);
-    for (int p = 0; p < planes; p++) {
+    Arrays.fill(dx, p0 * inSize, p1 * inSize, 0f);
+    for (int p = p0; p < p1; p++) {
       final int xp = p * inSize;
       int yi = p * outSize;
       for (int od = 0; od < w.out[0]; od++) {

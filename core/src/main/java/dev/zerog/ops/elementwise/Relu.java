@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -47,13 +48,31 @@ final class Relu extends FloatingUnaryOp {
   static final OperatorDefinition GRADIENT_DEFINITION =
       OperatorDefinition.builder(GRADIENT_SCHEMA).cpu(Gradient::new).gradientNotImplemented().build();
 
+  /** Loops of at least this many elements are split across the kernel threads. */
+  static final int PIECE = 1 << 16;
+
+  private float[] fx;
+  private float[] fy;
+  private final KernelThreads.Body floatLoop = (from, to) -> relu(fx, fy, from, to);
+
   Relu(OperatorInit init) {
     super(init);
   }
 
   @Override
   void apply(float[] x, float[] y, int n) {
-    for (int i = 0; i < n; i++) {
+    fx = x;
+    fy = y;
+    try {
+      KernelThreads.forRange(n, PIECE, floatLoop);
+    } finally {
+      fx = null;
+      fy = null;
+    }
+  }
+
+  static void relu(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) {
       y[i] = Math.max(x[i], 0f);
     }
   }
@@ -67,21 +86,49 @@ final class Relu extends FloatingUnaryOp {
 
   /** ReluGradient's kernel. */
   static final class Gradient extends FloatingUnaryGradientOp {
+    private float[] fy;
+    private float[] fdy;
+    private float[] fdx;
+    private final KernelThreads.Body floatLoop = (from, to) -> gradient(fy, fdy, fdx, from, to);
+
     Gradient(OperatorInit init) {
       super(init, 1);
     }
 
     @Override
     void apply(float[] y, float[] dy, float[] dx, int n) {
-      for (int i = 0; i < n; i++) {
-        dx[i] = y[i] > 0 ? dy[i] : 0f;
+      fy = y;
+      fdy = dy;
+      fdx = dx;
+      try {
+        KernelThreads.forRange(n, PIECE, floatLoop);
+      } finally {
+        fy = null;
+        fdy = null;
+        fdx = null;
+      }
+    }
+
+    /**
+     * dx = dy where y > 0, else 0, without a branch (a branch on the sign of activations is mispredicted half the
+     * time and costs ten times the loop): y > 0 exactly when y's bits minus one, read as an unsigned number, are
+     * below those of +infinity (which excludes +0, every negative number and NaN), and dx is dy's bits masked.
+     * The double loop does the same with 64-bit patterns.
+     */
+    static void gradient(float[] y, float[] dy, float[] dx, int from, int to) {
+      for (int i = from; i < to; i++) {
+        int below = Float.floatToRawIntBits(y[i]) - 1;
+        int mask = ((below >>> 23) - 0xff) >> 31;
+        dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
       }
     }
 
     @Override
     void apply(double[] y, double[] dy, double[] dx, int n) {
       for (int i = 0; i < n; i++) {
-        dx[i] = y[i] > 0 ? dy[i] : 0d;
+        long below = Double.doubleToRawLongBits(y[i]) - 1;
+        long mask = ((below >>> 52) - 0x7ff) >> 63;
+        dx[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(dy[i]) & mask);
       }
     }
   }
