@@ -16,7 +16,7 @@ For each case it writes, under core/src/test/resources/parity/cnn/:
 The expected values are PyTorch's functions (torch.nn.functional) and autograd evaluated in float64 on the
 float32 inputs, so they carry no float32 rounding of their own. Where Caffe2's argument has no PyTorch
 counterpart the case builds it from PyTorch operations, as its comment says (asymmetric padding, Caffe2's running
-variance). The Java test (dev.zerog.ops.parity.CnnParityTest) runs each operator in FLOAT and DOUBLE and compares.
+variance). The Java test (dev.zerog.parity.CnnParityTest) runs each operator in FLOAT and DOUBLE and compares.
 """
 
 import os

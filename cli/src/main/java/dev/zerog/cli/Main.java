@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Caffe2 NetDefs on the JVM, with exact gradient control (ZeroGradient, StopGradient).",
-    subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, ShapesCommand.class, InitNetCommand.class,
+        TrainNetCommand.class, FreezeCommand.class, CheckCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error.",
         "Example: zerog run examples/zero_gradient.pbtxt"})
 public final class Main implements Runnable {
@@ -37,7 +38,16 @@ public final class Main implements Runnable {
     CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("error: the Java heap ran out of memory (raise it with ZEROG_JAVA_OPTS=-Xmx..., or lower"
+          + " --max-tensor-bytes and --max-workspace-bytes so that zerog refuses first)");
+    } catch (StackOverflowError e) {
+      err.println("error: the thread's stack overflowed (the input nests too deeply)");
+    }
+    err.flush();
+    return FAILED;
   }
 
   static CommandLine commandLine() {

@@ -1,14 +1,19 @@
 package dev.zerog.cli;
 
+import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
 import dev.zerog.ZerogException;
+import dev.zerog.io.FileIO;
+import dev.zerog.io.FileRoot;
 import dev.zerog.io.Npy;
 import dev.zerog.net.Net;
 import dev.zerog.net.NetDefs;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.proto.Caffe2.OperatorDef;
+import dev.zerog.tensor.Allocations;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.workspace.Workspace;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,23 +59,65 @@ final class RunCommand implements Callable<Integer> {
       description = "Where the .npy outputs go (default: ${DEFAULT-VALUE}).")
   Path outDir;
 
+  @Option(names = "--check-finite",
+      description = "Check every op's floating-point outputs for NaN and infinities; stop at the first op that "
+          + "produces one, naming it and the blob.")
+  boolean checkFinite;
+
+  @Option(names = "--root", paramLabel = "DIR",
+      description = "The directory the files a net names (Save, Load) must be under (default: the working "
+          + "directory).")
+  Path root;
+
+  @Option(names = "--allow-outside-root",
+      description = "Let the net name files outside the root: absolute paths, '..', links leading out.")
+  boolean allowOutsideRoot;
+
+  @Option(names = "--max-tensor-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Refuse any tensor larger than SIZE (bytes, or 512m, 2g, unlimited; default: half the "
+          + "Java heap).")
+  Long maxTensorBytes;
+
+  @Option(names = "--max-workspace-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Refuse to hold more than SIZE in tensors (default: four fifths of the Java heap).")
+  Long maxWorkspaceBytes;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Workspace ws = new Workspace();
+    ResourceLimits limits = ResourceLimits.defaults();
+    if (maxTensorBytes != null) {
+      limits = limits.withMaxTensorBytes(maxTensorBytes);
+    }
+    if (maxWorkspaceBytes != null) {
+      limits = limits.withMaxWorkspaceBytes(maxWorkspaceBytes);
+    }
+    FileRoot fileRoot = root == null ? FileRoot.workingDirectory() : FileRoot.of(root);
+    Workspace ws = new Workspace(limits).setFileRoot(allowOutsideRoot ? fileRoot.allowingOutside() : fileRoot);
     if (init != null) {
       NetDef initDef = NetDefs.read(init);
       runNet(initDef, ws, init);
     }
     for (Map.Entry<String, Path> e : inputs.entrySet()) {
-      ws.feed(e.getKey(), Npy.read(e.getValue()));
+      Tensor fed;
+      Allocations.Budget previous = ws.enterLimits();
+      try {
+        fed = Npy.read(e.getValue());
+      } finally {
+        Allocations.restore(previous);
+      }
+      ws.feed(e.getKey(), fed);
     }
     NetDef def = NetDefs.read(net);
     runNet(def, ws, net);
     List<String> names = outputs.isEmpty() ? defaultOutputs(def) : outputs;
-    Files.createDirectories(outDir);
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw FileIO.writeError(outDir, e);
+    }
     for (String name : names) {
       Tensor t;
       try {
@@ -86,9 +133,9 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void runNet(NetDef def, Workspace ws, Path file) {
+  private void runNet(NetDef def, Workspace ws, Path file) {
     try {
-      Net.create(def, ws).run();
+      Net.create(def, ws).setCheckFinite(checkFinite).run();
     } catch (ZerogException e) {
       throw e.atFile(file.toString());
     }

@@ -52,14 +52,27 @@ import org.slf4j.LoggerFactory;
  * @param gradientOps the backward ops, in the order to run them
  * @param gradientMap each forward blob that has a gradient mapped to it (dense or sparse), in the order the
  *     walk first reached the blobs (losses first); blobs without a gradient are absent
+ * @param generators for each gradient op, the index of the forward op whose gradient maker wrote it, or -1 for
+ *     the ops the builder adds itself (the initial gradients and the accumulation ops)
  */
-public record BackwardPass(List<OperatorDef> gradientOps, Map<String, GradientBlob> gradientMap) {
+public record BackwardPass(List<OperatorDef> gradientOps, Map<String, GradientBlob> gradientMap,
+    List<Integer> generators) {
   private static final Logger LOG = LoggerFactory.getLogger(BackwardPass.class);
 
-  /** Copies both into immutable collections (the map keeps its order). */
+  /** Copies all three into immutable collections (the map keeps its order); one generator per gradient op. */
   public BackwardPass {
     gradientOps = List.copyOf(gradientOps);
     gradientMap = Collections.unmodifiableMap(new LinkedHashMap<>(gradientMap));
+    generators = List.copyOf(generators);
+    if (generators.size() != gradientOps.size()) {
+      throw new GradientException("a backward pass needs one generator per gradient op: " + generators.size()
+          + " for " + gradientOps.size() + " ops");
+    }
+  }
+
+  /** A backward pass whose ops' generators are unknown (all -1). */
+  public BackwardPass(List<OperatorDef> gradientOps, Map<String, GradientBlob> gradientMap) {
+    this(gradientOps, gradientMap, Collections.nCopies(gradientOps.size(), -1));
   }
 
   /** The backward pass of {@code forward} for the given losses, each seeded with ones. */
@@ -145,8 +158,10 @@ public record BackwardPass(List<OperatorDef> gradientOps, Map<String, GradientBl
     }
 
     List<OperatorDef> ops = new ArrayList<>(emitted.size());
+    List<Integer> generators = new ArrayList<>(emitted.size());
     for (EmittedOp e : emitted) {
       ops.add(e.build());
+      generators.add(e.generator());
     }
     Map<String, GradientBlob> map = new LinkedHashMap<>();
     for (Map.Entry<String, GradientBlob> e : gradients.entrySet()) {
@@ -158,7 +173,7 @@ public record BackwardPass(List<OperatorDef> gradientOps, Map<String, GradientBl
       LOG.debug("backward pass of net '{}': {} forward ops, {} gradient ops, {} gradients, {} ms", forward.getName(),
           n, ops.size(), map.size(), (System.nanoTime() - start) / 1_000_000);
     }
-    return new BackwardPass(ops, map);
+    return new BackwardPass(ops, map, generators);
   }
 
   /**

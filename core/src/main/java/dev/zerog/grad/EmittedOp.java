@@ -9,9 +9,22 @@ import dev.zerog.proto.Caffe2.OperatorDef;
  */
 final class EmittedOp {
   private final OperatorDef.Builder builder;
+  private final int generator;
 
+  /** An op the builder adds itself (an initial gradient, an accumulation). */
   EmittedOp(OperatorDef.Builder builder) {
+    this(builder, -1);
+  }
+
+  /** An op the gradient maker of forward op {@code generator} wrote. */
+  EmittedOp(OperatorDef.Builder builder, int generator) {
     this.builder = builder;
+    this.generator = generator;
+  }
+
+  /** The index of the forward op whose gradient maker wrote this op, or -1 for the builder's own ops. */
+  int generator() {
+    return generator;
   }
 
   /** The op's type. */

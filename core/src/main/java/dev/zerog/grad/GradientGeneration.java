@@ -64,7 +64,7 @@ final class GradientGeneration {
       return null;
     }
     try {
-      Generated generated = runMaker(op, outputGradients);
+      Generated generated = runMaker(index, op, outputGradients);
       recordSources(index, generated, outputGradients);
       return generated;
     } catch (ZerogException e) {
@@ -72,7 +72,7 @@ final class GradientGeneration {
     }
   }
 
-  private Generated runMaker(OperatorDef op, List<GradientBlob> outputGradients) {
+  private Generated runMaker(int index, OperatorDef op, List<GradientBlob> outputGradients) {
     String type = op.getType();
     OperatorDefinition definition = registry.find(type);
     if (definition == null) {
@@ -103,7 +103,7 @@ final class GradientGeneration {
     List<EmittedOp> ops = new ArrayList<>(made == null ? 0 : made.size());
     if (made != null) {
       for (OperatorDef def : made) {
-        ops.add(new EmittedOp(finish(def, op, maker)));
+        ops.add(new EmittedOp(finish(def, op, maker), index));
       }
     }
     return new Generated(ops, context.inputGradients());

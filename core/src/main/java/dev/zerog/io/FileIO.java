@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * Reading whole files and writing files atomically, with errors that name the file.
  *
  * <p>{@link #writeAtomically} never leaves a half-written file where the target was: the content goes to a
- * temporary file in the target's directory (named {@code .<name>.<random>.tmp}), is flushed to the device,
- * and is then moved over the target in one step ({@code ATOMIC_MOVE}; where the file system cannot do that,
- * a plain replacing move). If anything fails, the temporary file is removed and the target is untouched.
+ * temporary file in the target's directory (named {@code .<name>.<random>.tmp}), is flushed to the device
+ * ({@code fsync}), and is then moved over the target in one step ({@code ATOMIC_MOVE}; where the file system
+ * cannot do that, a plain replacing move); finally the directory itself is flushed, so that the new name
+ * survives a power failure too (where the platform can open a directory for that; Linux and macOS can). If
+ * anything fails, the temporary file is removed and the target is untouched. A process killed in the middle
+ * leaves the old target intact and, at worst, a stray temporary file.
  * Missing parent directories are created. A target that is a symbolic link is written through: the file it
  * points to is replaced, the link stays.
  */
@@ -64,6 +67,9 @@ public final class FileIO {
       return Files.readAllBytes(file);
     } catch (IOException e) {
       throw readError(file, e);
+    } catch (OutOfMemoryError e) {
+      throw (ResourceLimitException) new ResourceLimitException(
+          "the Java heap is too small to read the file into memory (raise -Xmx)", e).atFile(file.toString());
     }
   }
 
@@ -110,6 +116,7 @@ public final class FileIO {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
       done = true;
+      syncDirectory(dir);
       LOG.debug("wrote {}", file);
     } catch (IOException e) {
       throw writeError(file, e);
@@ -121,6 +128,19 @@ public final class FileIO {
           LOG.warn("{}: could not remove the temporary file {}: {}", file, tmp, e.toString());
         }
       }
+    }
+  }
+
+  /**
+   * Flushes a directory's entries to the device, so that a rename in it is durable. Platforms that cannot open a
+   * directory (Windows) are skipped: their file systems make renames durable on their own.
+   */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("{}: cannot flush the directory ({}); the rename is done but may not be durable yet", dir,
+          e.toString());
     }
   }
 

@@ -16,6 +16,7 @@ import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.proto.Caffe2.OperatorDef;
+import dev.zerog.tensor.Allocations;
 import dev.zerog.workspace.Blob;
 import dev.zerog.workspace.Workspace;
 import java.util.ArrayList;
@@ -38,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * created are removed again. An op without a device option takes the net's. Every error names the op's index
  * and type (an error about unknown types names the first unknown op).
  *
+ * <p><b>Limits.</b> Creating and running the operators happens under the workspace's
+ * {@link dev.zerog.ResourceLimits} ({@link Workspace#enterLimits()}): a tensor over a cap is a
+ * {@link dev.zerog.ResourceLimitException} naming the op, before its memory is allocated.
+ *
+ * <p><b>Numeric guard.</b> With {@link #setCheckFinite} on, every floating-point output of every op is checked
+ * for NaN and infinities right after the op runs; the first op that produces one stops the run with a
+ * {@link dev.zerog.NonFiniteException} naming the op (index and type), the blob, how many elements are not
+ * finite and the first of them. Off (the default), the guard costs one branch per op.
+ *
  * <p>A Net belongs to its workspace and shares its single-threaded use.
  */
 public final class Net {
@@ -45,10 +55,13 @@ public final class Net {
 
   private final NetDef def;
   private final Operator[] ops;
+  private final Workspace workspace;
+  private boolean checkFinite;
 
-  private Net(NetDef def, Operator[] ops) {
+  private Net(NetDef def, Operator[] ops, Workspace workspace) {
     this.def = def;
     this.ops = ops;
+    this.workspace = workspace;
   }
 
   /** Creates a net with the standard operator registry. */
@@ -58,6 +71,15 @@ public final class Net {
 
   /** Creates a net, validating and instantiating every operator; see the class doc for the checks. */
   public static Net create(NetDef def, Workspace ws, OperatorRegistry registry) {
+    Allocations.Budget previous = ws.enterLimits();
+    try {
+      return createOperators(def, ws, registry);
+    } finally {
+      Allocations.restore(previous);
+    }
+  }
+
+  private static Net createOperators(NetDef def, Workspace ws, OperatorRegistry registry) {
     checkOperatorsKnown(def, registry);
     Set<String> blobsBefore = new HashSet<>(ws.blobNames());
     Set<String> produced = new HashSet<>();
@@ -87,7 +109,7 @@ public final class Net {
       throw e;
     }
     LOG.debug("created net '{}' with {} operators", def.getName(), ops.length);
-    return new Net(def, ops);
+    return new Net(def, ops, ws);
   }
 
   /** Creates the net and runs it once. */
@@ -99,13 +121,18 @@ public final class Net {
    * Creates one operator outside any net and runs it once; its errors name the operator's type, with no index.
    */
   public static void runOperatorOnce(OperatorDef op, Workspace ws) {
-    Operator o;
+    Allocations.Budget previous = ws.enterLimits();
     try {
-      o = createOperator(op, -1, ws, OperatorRegistry.standard(), Set.of());
-    } catch (ZerogException e) {
-      throw e.atOp(-1, op.getType());
+      Operator o;
+      try {
+        o = createOperator(op, -1, ws, OperatorRegistry.standard(), Set.of());
+      } catch (ZerogException e) {
+        throw e.atOp(-1, op.getType());
+      }
+      runOne(o);
+    } finally {
+      Allocations.restore(previous);
     }
-    runOne(o);
   }
 
   private static void checkOperatorsKnown(NetDef def, OperatorRegistry registry) {
@@ -200,10 +227,47 @@ public final class Net {
     return arity + " " + noun + (arity.min() == 1 && arity.max() == 1 ? "" : "s");
   }
 
+  /**
+   * Turns the numeric guard on or off (see the class doc). Returns this net.
+   */
+  public Net setCheckFinite(boolean on) {
+    this.checkFinite = on;
+    return this;
+  }
+
+  /** True if the numeric guard is on. */
+  public boolean checksFinite() {
+    return checkFinite;
+  }
+
   /** Runs every operator once, in order. */
   public void run() {
-    for (Operator op : ops) {
-      runOne(op);
+    Allocations.Budget previous = workspace.enterLimits();
+    try {
+      for (Operator op : ops) {
+        runOne(op);
+        if (checkFinite) {
+          checkOutputsFinite(op);
+        }
+      }
+    } finally {
+      Allocations.restore(previous);
+    }
+  }
+
+  private void checkOutputsFinite(Operator op) {
+    OperatorDef d = op.def();
+    for (int j = 0; j < d.getOutputCount(); j++) {
+      String name = d.getOutput(j);
+      FiniteCheck.Finding f = FiniteCheck.scan(workspace.getBlob(name));
+      if (f != null) {
+        String[] inputNames = d.getInputList().toArray(new String[0]);
+        Blob[] inputs = new Blob[inputNames.length];
+        for (int i = 0; i < inputs.length; i++) {
+          inputs[i] = workspace.getBlob(inputNames[i]);
+        }
+        throw FiniteCheck.error(f, name, inputNames, inputs).atOp(op.index(), op.type());
+      }
     }
   }
 
@@ -214,6 +278,12 @@ public final class Net {
       throw e.atOp(op.index(), op.type());
     } catch (RuntimeException e) {
       throw new ZerogException("internal error while running: " + e, e).atOp(op.index(), op.type());
+    } catch (OutOfMemoryError e) {
+      throw new dev.zerog.ResourceLimitException("the Java heap ran out of memory while running (raise -Xmx, or"
+          + " lower the limits in dev.zerog.ResourceLimits so that the error comes before the heap runs out)", e)
+          .atOp(op.index(), op.type());
+    } catch (StackOverflowError e) {
+      throw new ZerogException("the thread's stack overflowed while running", e).atOp(op.index(), op.type());
     }
   }
 

@@ -1,14 +1,20 @@
 package dev.zerog.op;
 
+import dev.zerog.proto.Caffe2.OperatorDef;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * What an operator type promises, declared as data beside the operator (as Caffe2's OPERATOR_SCHEMA): how
  * many inputs and outputs it takes, which input may share a blob with which output (in place), which must,
  * its documentation, the arguments it reads with their types, and an optional shape and type inference.
+ *
+ * <p>Three declarations serve the zero-aware backward pass (docs/zero-aware.md): where the operator is linear
+ * ({@link #linearities}), which outputs it can skip computing ({@link #canSkipOutput}), and what a run costs
+ * ({@link #flops()}).
  *
  * <p>Immutable; build one with {@link #builder(String)}.
  */
@@ -33,6 +39,9 @@ public final class OperatorSchema {
   private final List<Param> outputDocs;
   private final List<Arg> args;
   private final TypeInference inference;
+  private final List<LinearityRule> linearityRules;
+  private final SkippableOutputs skippableOutputs;
+  private final FlopEstimate flops;
 
   private OperatorSchema(Builder b) {
     this.type = b.type;
@@ -46,6 +55,9 @@ public final class OperatorSchema {
     this.outputDocs = List.copyOf(b.outputDocs);
     this.args = List.copyOf(b.args);
     this.inference = b.inference;
+    this.linearityRules = List.copyOf(b.linearityRules);
+    this.skippableOutputs = b.skippableOutputs;
+    this.flops = b.flops;
   }
 
   /** A builder for the schema of operator type {@code type}. */
@@ -116,6 +128,86 @@ public final class OperatorSchema {
     return inference;
   }
 
+  /** True if the operator declares at least one linearity. */
+  public boolean declaresLinearity() {
+    return !linearityRules.isEmpty();
+  }
+
+  /**
+   * The linearities of {@code def}: each names inputs in which the op is linear together, and the outputs that
+   * are zero when those inputs are all zero. Declarations whose positions do not exist for {@code def}'s input
+   * and output counts are left out. Empty when the operator declares none.
+   */
+  public List<Linearity> linearities(OperatorDef def) {
+    if (linearityRules.isEmpty()) {
+      return List.of();
+    }
+    List<Linearity> out = new ArrayList<>(linearityRules.size());
+    for (LinearityRule rule : linearityRules) {
+      for (Linearity l : rule.linearities(def)) {
+        if (fits(l, def)) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean fits(Linearity l, OperatorDef def) {
+    if (l.inputs().isEmpty()) {
+      return false;
+    }
+    for (int i : l.inputs()) {
+      if (i < 0 || i >= def.getInputCount()) {
+        return false;
+      }
+    }
+    for (int o : l.outputs()) {
+      if (o < 0 || o >= def.getOutputCount()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Which outputs of {@code def} are certainly zero when the inputs for which {@code inputIsZero} holds are zero
+   * (and nothing is known of the others), by the declared linearities: output k is zero if some linearity whose
+   * inputs are all zero lists it.
+   */
+  public boolean[] zeroOutputs(OperatorDef def, IntPredicate inputIsZero) {
+    boolean[] zero = new boolean[def.getOutputCount()];
+    for (Linearity l : linearities(def)) {
+      boolean all = true;
+      for (int i : l.inputs()) {
+        if (!inputIsZero.test(i)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        for (int o : l.outputs()) {
+          zero[o] = true;
+        }
+      }
+    }
+    return zero;
+  }
+
+  /**
+   * True if {@code def} may run without its output {@code output} and every output after it (see
+   * {@link SkippableOutputs}); the count left must be one the schema accepts.
+   */
+  public boolean canSkipOutput(OperatorDef def, int output) {
+    return skippableOutputs != null && output >= 0 && output < def.getOutputCount() && outputs.accepts(output)
+        && skippableOutputs.skippable(def, output);
+  }
+
+  /** The estimate of what one run costs, or null when the operator declares none. */
+  public FlopEstimate flops() {
+    return flops;
+  }
+
   /** The full documentation as plain text: the doc, then inputs, outputs and arguments. */
   public String fullDoc() {
     StringBuilder sb = new StringBuilder(doc.strip()).append('\n');
@@ -156,6 +248,9 @@ public final class OperatorSchema {
     private final List<Param> outputDocs = new ArrayList<>();
     private final List<Arg> args = new ArrayList<>();
     private TypeInference inference;
+    private final List<LinearityRule> linearityRules = new ArrayList<>();
+    private SkippableOutputs skippableOutputs;
+    private FlopEstimate flops;
 
     private Builder(String type) {
       this.type = Objects.requireNonNull(type, "type");
@@ -228,6 +323,80 @@ public final class OperatorSchema {
     /** The shape and type inference. */
     public Builder inference(TypeInference inference) {
       this.inference = inference;
+      return this;
+    }
+
+    /**
+     * Declares the operator linear in these inputs taken together (negative positions count from the end, -1
+     * being the last input): when all of them are zero, every output is zero. Call once per linearity; for
+     * {@code Mul}, {@code linearIn(0).linearIn(1)}.
+     */
+    public Builder linearIn(int... inputs) {
+      int[] positions = inputs.clone();
+      if (positions.length == 0) {
+        throw new IllegalArgumentException("a linearity needs at least one input");
+      }
+      return linearity(def -> {
+        int n = def.getInputCount();
+        List<Integer> in = new ArrayList<>(positions.length);
+        for (int p : positions) {
+          int i = p < 0 ? n + p : p;
+          if (!in.contains(i)) {
+            in.add(i);
+          }
+        }
+        Collections.sort(in);
+        return List.of(new Linearity(in, allOutputs(def)));
+      });
+    }
+
+    /** Declares the operator linear in all its inputs together (as Sum): when all are zero, every output is. */
+    public Builder linearInEveryInput() {
+      return linearity(def -> {
+        List<Integer> in = new ArrayList<>(def.getInputCount());
+        for (int i = 0; i < def.getInputCount(); i++) {
+          in.add(i);
+        }
+        return in.isEmpty() ? List.of() : List.of(new Linearity(in, allOutputs(def)));
+      });
+    }
+
+    /** Declares linearities that depend on the op (its counts or arguments). */
+    public Builder linearity(LinearityRule rule) {
+      linearityRules.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    private static List<Integer> allOutputs(OperatorDef def) {
+      List<Integer> out = new ArrayList<>(def.getOutputCount());
+      for (int k = 0; k < def.getOutputCount(); k++) {
+        out.add(k);
+      }
+      return out;
+    }
+
+    /** Declares that these outputs may be skipped, from the end of the output list (see {@link SkippableOutputs}). */
+    public Builder skippableOutputs(int... outputs) {
+      int[] positions = outputs.clone();
+      return skippableOutputs((def, output) -> {
+        for (int p : positions) {
+          if (p == output) {
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+
+    /** Declares which outputs may be skipped, depending on the op. */
+    public Builder skippableOutputs(SkippableOutputs rule) {
+      this.skippableOutputs = Objects.requireNonNull(rule, "rule");
+      return this;
+    }
+
+    /** Declares the estimate of what one run costs. */
+    public Builder flops(FlopEstimate estimate) {
+      this.flops = Objects.requireNonNull(estimate, "estimate");
       return this;
     }
 

@@ -17,6 +17,10 @@ import java.util.Objects;
  * such as {@link #floats()}) or writes into it. {@link #isKnownZero()} tells, without allocating.
  * {@link #materializedBytes()} counts the memory actually held.
  *
+ * <p>Every allocation of element memory is checked first against the thread's memory budget
+ * ({@link Allocations}): a request over a cap is a {@link dev.zerog.ResourceLimitException} before anything is
+ * allocated.
+ *
  * <p>Not thread-safe; a tensor belongs to one workspace, which is used by one thread at a time.
  */
 public final class Tensor {
@@ -38,6 +42,7 @@ public final class Tensor {
     Objects.requireNonNull(dtype, "dtype");
     long[] d = dims.clone();
     int n = Shapes.checkedElementCount(d);
+    Allocations.check(dtype, d, n, 0);
     return new Tensor(dtype, d, n, dtype.newArray(n));
   }
 
@@ -183,6 +188,8 @@ public final class Tensor {
     Objects.requireNonNull(dtype, "dtype");
     int n = Shapes.checkedElementCount(dims);
     if (dtype != this.dtype || n != this.size) {
+      Allocations.check(dtype, dims, n, data == null ? 0 : Allocations.bytesOf(this.dtype, this.size));
+      this.data = null;
       this.data = dtype.newArray(n);
     }
     this.dtype = dtype;
@@ -237,6 +244,7 @@ public final class Tensor {
   /** The element array (allocating a known zero's memory); its type depends on {@link #dtype()}. */
   public Object data() {
     if (data == null) {
+      Allocations.check(dtype, dims, size, 0);
       data = dtype.newArray(size);
     }
     return data;
@@ -370,6 +378,9 @@ public final class Tensor {
 
   /** A new tensor equal to this one (a known zero stays a known zero). */
   public Tensor copy() {
+    if (data != null) {
+      Allocations.check(dtype, dims, size, 0);
+    }
     return new Tensor(dtype, dims.clone(), size, data == null ? null : cloneArray(data));
   }
 

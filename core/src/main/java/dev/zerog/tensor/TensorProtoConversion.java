@@ -142,6 +142,7 @@ public final class TensorProtoConversion {
       dims[i] = p.getDims(i);
     }
     int n = Shapes.checkedElementCount(dims);
+    Allocations.check(dtype, dims, n, 0);
     if (p.hasSegment()) {
       long begin = p.getSegment().getBegin();
       long end = p.getSegment().getEnd();

@@ -3,7 +3,13 @@ package dev.zerog.train;
 import com.google.protobuf.ByteString;
 import dev.zerog.GradientException;
 import dev.zerog.SchemaException;
+import dev.zerog.grad.BackwardPass;
+import dev.zerog.grad.BlobPattern;
 import dev.zerog.grad.GradientBlob;
+import dev.zerog.grad.GradientPruning;
+import dev.zerog.grad.ParameterGradient;
+import dev.zerog.grad.PrunedBackward;
+import dev.zerog.op.OperatorRegistry;
 import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
@@ -35,7 +41,19 @@ import org.slf4j.LoggerFactory;
  *     .parameters(List.of("W1", "b1", "W2", "b2"))
  *     .untouched(List.of("W1"))                 // frozen: no update ops, no state
  *     .build(OptimizerConfig.sgd(0.1).momentum(0.9).build());
+ *
+ * // Or from the backward pass, which the builder prunes for frozen parameters (docs/zero-aware.md):
+ * OptimizedNets frozen = OptimizerBuilder.forBackward(trainNet, pass, initNet)
+ *     .parameters(List.of("W1", "b1", "W2", "b2"))
+ *     .freeze(List.of("*1"))                    // no gradient ops, no update ops, no state for W1 and b1
+ *     .prune(true)                              // and no work that only their gradients needed
+ *     .build(OptimizerConfig.adam(1e-3).build());
  * }</pre>
+ *
+ * <p>Freezing is exact: a frozen parameter is bitwise unchanged after any number of steps, whatever the optimizer.
+ * A zero gradient is not a freeze: momentum SGD keeps stepping with its momentum, Adam with its moments, and weight
+ * decay pulls the parameter toward zero. With {@link #forBackward}, a parameter whose gradient is known to be zero
+ * gets no update op under plain SGD without weight decay, where the update could change nothing.
  *
  * <p>Ops and blobs, with Caffe2's names (each constant and the counter are created once and shared):
  *
@@ -78,14 +96,22 @@ public final class OptimizerBuilder {
 
   private final NetDef trainNet;
   private final NetDef initNet;
+  /** The forward net and its backward pass, when the builder makes the train net itself. */
+  private final NetDef forward;
+  private final BackwardPass backward;
   private Map<String, GradientBlob> gradients = Map.of();
   private final List<String> parameters = new ArrayList<>();
   private final Set<String> untouched = new LinkedHashSet<>();
   private final Set<String> noWeightDecay = new LinkedHashSet<>();
+  private final List<String> freezePatterns = new ArrayList<>();
+  private boolean prune;
+  private OperatorRegistry registry = OperatorRegistry.standard();
 
-  private OptimizerBuilder(NetDef trainNet, NetDef initNet) {
-    this.trainNet = Objects.requireNonNull(trainNet, "trainNet");
+  private OptimizerBuilder(NetDef trainNet, NetDef initNet, NetDef forward, BackwardPass backward) {
+    this.trainNet = trainNet;
     this.initNet = Objects.requireNonNull(initNet, "initNet");
+    this.forward = forward;
+    this.backward = backward;
   }
 
   /**
@@ -93,7 +119,18 @@ public final class OptimizerBuilder {
    * {@link dev.zerog.grad.BackwardPass#appendTo}), {@code initNet} creates the parameters.
    */
   public static OptimizerBuilder forNets(NetDef trainNet, NetDef initNet) {
-    return new OptimizerBuilder(trainNet, initNet);
+    return new OptimizerBuilder(Objects.requireNonNull(trainNet, "trainNet"), initNet, null, null);
+  }
+
+  /**
+   * A builder that makes the train net itself, from {@code forward} and its backward pass: the backward ops of
+   * frozen (and untouched) parameters are removed with the work that only they need ({@link GradientPruning}), and
+   * with {@link #prune(boolean) prune(true)} every gradient that no update needs and every known zero is pruned
+   * too. The gradients come from the pruned pass.
+   */
+  public static OptimizerBuilder forBackward(NetDef forward, BackwardPass backward, NetDef initNet) {
+    return new OptimizerBuilder(null, initNet, Objects.requireNonNull(forward, "forward"),
+        Objects.requireNonNull(backward, "backward"));
   }
 
   /** Each parameter's gradient, as {@link dev.zerog.grad.BackwardPass#gradientMap()} gives them. */
@@ -116,6 +153,33 @@ public final class OptimizerBuilder {
     return this;
   }
 
+  /**
+   * Freezes the parameters that match any of these globs ({@link dev.zerog.grad.BlobPattern}; a pattern that
+   * matches no parameter is an error): no update op, no weight decay, no optimizer state, and, with
+   * {@link #forBackward}, no gradient ops either. Unlike a zero gradient (ZeroGradient), which still lets
+   * momentum, Adam's moments and weight decay move a parameter, freezing leaves it bitwise unchanged.
+   */
+  public OptimizerBuilder freeze(Collection<String> patterns) {
+    this.freezePatterns.clear();
+    this.freezePatterns.addAll(patterns);
+    return this;
+  }
+
+  /**
+   * With {@link #forBackward}: also propagate known zeros and remove every gradient op no update needs (default
+   * false: the backward pass stays Caffe2's, minus what only frozen parameters need).
+   */
+  public OptimizerBuilder prune(boolean prune) {
+    this.prune = prune;
+    return this;
+  }
+
+  /** The operators whose declarations pruning uses (default: {@link OperatorRegistry#standard()}). */
+  public OptimizerBuilder registry(OperatorRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
   /** Parameters that are updated without weight decay (biases, usually; Caffe2 decays weights only). */
   public OptimizerBuilder withoutWeightDecay(Collection<String> parameters) {
     this.noWeightDecay.clear();
@@ -133,6 +197,29 @@ public final class OptimizerBuilder {
   public OptimizedNets build(OptimizerConfig config) {
     Objects.requireNonNull(config, "config");
     List<String> updated = checkParameters();
+    List<String> frozen = freezePatterns.isEmpty() ? List.of()
+        : BlobPattern.select(parameters, freezePatterns, "parameter");
+    updated.removeAll(frozen);
+    NetDef trainNet = this.trainNet;
+    Map<String, GradientBlob> gradients = this.gradients;
+    PrunedBackward pruned = null;
+    List<String> skipped = new ArrayList<>();
+    if (backward != null) {
+      List<String> notTrained = new ArrayList<>(freezePatterns);
+      notTrained.addAll(untouched);
+      pruned = GradientPruning.of(forward, backward).registry(registry).initNet(initNet).parameters(parameters)
+          .freeze(notTrained).zeroAware(prune).prune();
+      trainNet = pruned.pass().appendTo(forward);
+      gradients = pruned.pass().gradientMap();
+      boolean plainSgd = config.type() == OptimizerConfig.Type.SGD && config.momentum() == 0;
+      for (String p : updated) {
+        boolean decayed = config.weightDecay() > 0 && !noWeightDecay.contains(p);
+        if (plainSgd && !decayed && pruned.parameters().get(p).status() == ParameterGradient.Status.ZERO) {
+          skipped.add(p);
+        }
+      }
+      updated.removeAll(skipped);
+    }
     Set<String> trainBlobs = outputsOf(trainNet);
     Set<String> initBlobs = outputsOf(initNet);
 
@@ -141,7 +228,7 @@ public final class OptimizerBuilder {
     Set<String> created = new LinkedHashSet<>();
     Map<String, String> gradOf = new LinkedHashMap<>();
     for (String p : updated) {
-      gradOf.put(p, denseGradient(p));
+      gradOf.put(p, denseGradient(p, gradients));
     }
 
     boolean decayByWeightedSum = config.weightDecay() > 0 && config.type() != OptimizerConfig.Type.ADAGRAD;
@@ -207,9 +294,10 @@ public final class OptimizerBuilder {
 
     NetDef train = trainNet.toBuilder().addAllOp(trainOps).build();
     NetDef init = initNet.toBuilder().addAllOp(initOps).build();
-    LOG.debug("optimizer {}: {} parameters updated, {} left untouched, {} train ops and {} init ops added",
-        config.type(), updated.size(), untouched.size(), trainOps.size(), initOps.size());
-    return new OptimizedNets(train, init, updated, new ArrayList<>(created), lr, ITERATION);
+    LOG.debug("optimizer {}: {} parameters updated, {} left untouched, {} frozen, {} with a known-zero gradient "
+        + "skipped, {} train ops and {} init ops added", config.type(), updated.size(), untouched.size(), frozen.size(),
+        skipped.size(), trainOps.size(), initOps.size());
+    return new OptimizedNets(train, init, updated, new ArrayList<>(created), lr, ITERATION, frozen, skipped, pruned);
   }
 
   private List<String> checkParameters() {
@@ -243,7 +331,7 @@ public final class OptimizerBuilder {
     return updated;
   }
 
-  private String denseGradient(String p) {
+  private static String denseGradient(String p, Map<String, GradientBlob> gradients) {
     GradientBlob g = gradients.get(p);
     if (g == null) {
       throw (GradientException) new GradientException("parameter '" + p + "' has no gradient: the loss does not "

@@ -153,6 +153,8 @@ public final class Trainer {
     private final List<String> parameters = new ArrayList<>();
     private final List<String> untouched = new ArrayList<>();
     private final List<String> noWeightDecay = new ArrayList<>();
+    private final List<String> freeze = new ArrayList<>();
+    private boolean prune;
     private OptimizerConfig optimizer;
     private BatchFeeder feeder;
     private Workspace workspace;
@@ -189,6 +191,25 @@ public final class Trainer {
     public Builder untouched(Collection<String> parameters) {
       this.untouched.clear();
       this.untouched.addAll(parameters);
+      return this;
+    }
+
+    /**
+     * Freezes the parameters that match these globs: no gradient ops, no update ops, no optimizer state, and the
+     * backward work that only they needed is removed. A frozen parameter keeps its value bit for bit.
+     */
+    public Builder freeze(Collection<String> patterns) {
+      this.freeze.clear();
+      this.freeze.addAll(patterns);
+      return this;
+    }
+
+    /**
+     * Prunes the backward pass to what the updates need (zero propagation, dead-gradient elimination; see
+     * docs/zero-aware.md). Default false: the backward pass is Caffe2's, minus what only frozen parameters need.
+     */
+    public Builder prune(boolean prune) {
+      this.prune = prune;
       return this;
     }
 
@@ -238,8 +259,10 @@ public final class Trainer {
         throw new SchemaException("the trainer needs the parameters to train");
       }
       BackwardPass pass = BackwardPass.build(trainNet, List.of(loss), Map.of(), registry);
-      OptimizedNets nets = OptimizerBuilder.forNets(pass.appendTo(trainNet), initNet)
-          .gradients(pass.gradientMap())
+      OptimizedNets nets = OptimizerBuilder.forBackward(trainNet, pass, initNet)
+          .registry(registry)
+          .freeze(freeze)
+          .prune(prune)
           .parameters(parameters)
           .untouched(untouched)
           .withoutWeightDecay(noWeightDecay)

@@ -1,6 +1,9 @@
 package dev.zerog.workspace;
 
+import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
+import dev.zerog.io.FileRoot;
+import dev.zerog.tensor.Allocations;
 import dev.zerog.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,11 +14,68 @@ import java.util.Set;
 /**
  * Named blobs that nets read and write, as Caffe2's Workspace.
  *
- * <p>A workspace is single-threaded by design: one thread uses it (and the nets created on it) at a time.
- * Separate workspaces share nothing and may run concurrently.
+ * <p><b>Threads.</b> A workspace is single-threaded by design: one thread uses it (and the nets created on it,
+ * and the tensors in its blobs) at a time, with no locking; handing it to another thread needs the usual
+ * happens-before edge (a thread start, a queue, a future). Separate workspaces share nothing and may run
+ * concurrently; what they may share is immutable: NetDefs (protobuf messages), the
+ * {@link dev.zerog.op.OperatorRegistry}, {@link ResourceLimits} and {@link FileRoot}.
+ *
+ * <p><b>Limits.</b> The tensors allocated while a net created on this workspace is created or run are checked
+ * against {@link #limits()} (by default {@link ResourceLimits#defaults()}): one tensor's bytes, and the bytes of
+ * every tensor in the workspace together. Tensors given with {@link #feed} are not checked, but count towards the
+ * total.
+ *
+ * <p><b>Files.</b> Operators that read or write files (Save, Load) resolve the paths a net gives under
+ * {@link #fileRoot()}, by default the working directory, as Caffe2 resolves them under the workspace's root
+ * folder.
  */
 public final class Workspace {
   private final Map<String, Blob> blobs = new LinkedHashMap<>();
+  private final WorkspaceBudget budget = new WorkspaceBudget(this);
+  private ResourceLimits limits;
+  private FileRoot fileRoot = FileRoot.workingDirectory();
+
+  /** An empty workspace with the default limits ({@link ResourceLimits#defaults()}). */
+  public Workspace() {
+    this(ResourceLimits.defaults());
+  }
+
+  /** An empty workspace with these limits. */
+  public Workspace(ResourceLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /** The limits that nets created on this workspace run under. */
+  public ResourceLimits limits() {
+    return limits;
+  }
+
+  /** Sets the limits for the allocations from now on. Returns this workspace. */
+  public Workspace setLimits(ResourceLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
+
+  /** The directory the file paths of a net resolve under, and whether paths outside it are allowed. */
+  public FileRoot fileRoot() {
+    return fileRoot;
+  }
+
+  /** Sets the directory the file paths of a net resolve under. Returns this workspace. */
+  public Workspace setFileRoot(FileRoot fileRoot) {
+    this.fileRoot = Objects.requireNonNull(fileRoot, "fileRoot");
+    return this;
+  }
+
+  /**
+   * Makes this workspace's limits hold for the tensors the current thread allocates ({@link Allocations#enter}),
+   * until the returned previous budget is given back to {@link Allocations#restore}. {@link dev.zerog.net.Net}
+   * does this around creating and running operators. Allocates nothing.
+   */
+  public Allocations.Budget enterLimits() {
+    budget.reset();
+    return Allocations.enter(budget);
+  }
 
   /** The blob of that name, created empty if it does not exist. */
   public Blob createBlob(String name) {

@@ -273,11 +273,22 @@ class TensorTest {
 
   @Test
   void anAllocationTheHeapCannotHoldIsAResourceLimitNotAnError() {
-    // 1.5e9 doubles are 12 GB, far beyond the test JVM's heap, yet within one Java array.
+    // 1.5e9 doubles are 12 GB, far beyond the test JVM's heap, yet within one Java array. With no caps, the heap
+    // itself refuses, and that is a ResourceLimitException too.
+    Allocations.Budget previous = Allocations.enter((dtype, dims, bytes, released) -> { });
+    try {
+      assertThatThrownBy(() -> Tensor.allocate(DataType.DOUBLE, 1_500_000_000L))
+          .isInstanceOf(ResourceLimitException.class)
+          .hasMessageContaining("heap")
+          .hasCauseInstanceOf(OutOfMemoryError.class);
+    } finally {
+      Allocations.restore(previous);
+    }
+    // With the default caps (half the heap for one tensor), the cap refuses first, before trying.
     assertThatThrownBy(() -> Tensor.allocate(DataType.DOUBLE, 1_500_000_000L))
         .isInstanceOf(ResourceLimitException.class)
-        .hasMessageContaining("heap")
-        .hasCauseInstanceOf(OutOfMemoryError.class);
+        .hasMessageContaining("needs 12000000000 bytes")
+        .hasNoCause();
     Tensor known = Tensor.zeros(DataType.DOUBLE, 1_500_000_000L);
     assertThat(known.nbytes()).isEqualTo(12_000_000_000L);
     assertThatThrownBy(known::doubles).isInstanceOf(ResourceLimitException.class);

@@ -44,6 +44,8 @@ final class Conv extends Operator {
 
   static OperatorSchema schema(String type) {
     OperatorSchema.Builder b = OperatorSchema.builder(type)
+        .linearity(ConvCosts::linearities)
+        .flops(ConvCosts::conv)
         .inputs(Arity.range(2, 3))
         .outputs(1)
         .doc((type.equals("Conv") ? "" : "Conv under another name, as Caffe2 registers it.\n\n")
@@ -250,6 +252,9 @@ final class Conv extends Operator {
 
     static OperatorSchema schema(String type, String forward) {
       OperatorSchema.Builder b = OperatorSchema.builder(type)
+          .linearIn(2)
+          .skippableOutputs(ConvCosts::skippable)
+          .flops(ConvCosts::convGradient)
           .inputs(3)
           .outputs(Arity.range(1, 3))
           .doc("The gradient of " + forward + " (Y = W ⊛ X + b): dW[m, c, k] = Σ_{n, o} dY[n, m, o] · X[n, c, "

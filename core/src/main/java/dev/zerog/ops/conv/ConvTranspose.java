@@ -37,6 +37,8 @@ import java.util.List;
  */
 final class ConvTranspose extends Operator {
   static final OperatorSchema SCHEMA = declare(OperatorSchema.builder("ConvTranspose")
+      .linearity(ConvCosts::linearities)
+      .flops(ConvCosts::convTranspose)
       .inputs(Arity.range(2, 3))
       .outputs(1)
       .doc("Transposed convolution: every input position scatters its channels, weighted by the filter, into a "
@@ -344,6 +346,9 @@ final class ConvTranspose extends Operator {
    */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = declare(OperatorSchema.builder("ConvTransposeGradient")
+        .linearIn(2)
+        .skippableOutputs(ConvCosts::skippable)
+        .flops(ConvCosts::convTransposeGradient)
         .inputs(3)
         .outputs(Arity.range(1, 3))
         .doc("The gradient of ConvTranspose: dW[ci, co, k] = Σ_{n, o} X[n, ci, o] · dY[n, co, o · stride - pad_head "

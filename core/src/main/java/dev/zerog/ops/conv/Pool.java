@@ -8,6 +8,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.KernelThreads;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
@@ -38,6 +39,7 @@ final class Pool extends Operator {
     boolean max = type.startsWith("Max");
     String base = max ? "MaxPool" : "AveragePool";
     OperatorSchema.Builder b = OperatorSchema.builder(type)
+        .flops(FlopEstimate.perInputElement(0, 1))
         .inputs(1)
         .outputs(1)
         .doc((type.equals(base) ? "" : base + " under another name, as Caffe2 registers it.\n\n")
@@ -59,6 +61,9 @@ final class Pool extends Operator {
         + "be left unset)");
     if (!max) {
       b.arg("count_include_pad", ArgType.INT, "1: divide by the full kernel size, padding included (default 0)");
+    }
+    if (!max) {
+      b.linearIn(0);
     }
     return b.inference(Pool::infer).build();
   }
@@ -158,6 +163,8 @@ final class Pool extends Operator {
       String forward = type.substring(0, type.length() - "Gradient".length());
       boolean max = type.startsWith("Max");
       OperatorSchema.Builder b = OperatorSchema.builder(type)
+          .linearIn(2)
+          .flops(FlopEstimate.perInputElement(0, 1))
           .inputs(3)
           .outputs(1)
           .doc("The gradient of " + forward + ": dX, X's shape, is zero except "

@@ -8,6 +8,8 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -35,6 +37,8 @@ import java.util.SplittableRandom;
  */
 final class Dropout extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Dropout")
+      .linearity(Dropout::linearity)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(Arity.range(1, 2))
       .allowInPlace(0, 0)
@@ -151,6 +155,8 @@ final class Dropout extends Operator {
   /** DropoutGrad(dY, [mask]) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("DropoutGrad")
+      .linearIn(0)
+        .flops(FlopEstimate.perOutputElement(1))
         .inputs(Arity.range(1, 2))
         .outputs(1)
         .allowInPlace(0, 0)
@@ -217,5 +223,10 @@ final class Dropout extends Operator {
         }
       }
     }
+  }
+
+  /** Linear in X; Y is zero when X is, the mask never is. */
+  static List<Linearity> linearity(OperatorDef def) {
+    return List.of(new Linearity(List.of(0), List.of(0)));
   }
 }

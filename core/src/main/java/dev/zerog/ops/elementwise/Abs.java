@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -12,6 +13,7 @@ import java.util.List;
  */
 final class Abs extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Abs")
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .doc("The absolute value, elementwise: Y = |X|.\n\n"
@@ -23,6 +25,8 @@ final class Abs extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("AbsGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(2)
       .outputs(1)
       .doc("The gradient of Abs: dX = dY where X > 0, -dY where X < 0, 0 where X = 0. X and dY have one type "

@@ -7,6 +7,8 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorSchema;
 import dev.zerog.proto.Caffe2.OperatorDef;
@@ -59,7 +61,20 @@ enum Arithmetic {
     OperatorSchema.Builder b = OperatorSchema.builder(type)
         .inputs(2)
         .outputs(1)
-        .allowInPlace(0, 0);
+        .allowInPlace(0, 0)
+        .flops(FlopEstimate.perOutputElement(1));
+    switch (this) {
+      case ADD:
+      case SUB:
+        b.linearIn(0, 1);
+        break;
+      case MUL:
+        b.linearIn(0).linearIn(1);
+        break;
+      default:
+        b.linearIn(0);
+        break;
+    }
     if (this != DIV) {
       // Caffe2 lets Add, Sub and Mul, not Div, write C into B.
       b.allowInPlace(1, 0);
@@ -88,6 +103,10 @@ enum Arithmetic {
     OperatorSchema.Builder b = OperatorSchema.builder(gradientType())
         .outputs(2)
         .allowInPlace(0, 0);
+    // Linear in dC: input 0 in the (dC, A, B[, C]) form, the last input in Div's older (B, C, dC) form.
+    b.linearity(def -> List.of(new Linearity(List.of(def.getInputCount() == 3 && this == DIV ? 2 : 0),
+        List.of(0, 1))));
+    b.flops(FlopEstimate.perInputElement(0, this == ADD ? 2 : this == SUB ? 3 : this == MUL ? 4 : 6));
     if (this == DIV) {
       b.inputs(Arity.range(3, 4))
           .doc("The gradient of Div (C = A / B): dA = dC / B and dB = -dC * C / B, each summed over the axes its "

@@ -4,6 +4,7 @@ import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -15,6 +16,7 @@ import java.util.List;
  */
 final class Clip extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Clip")
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -31,6 +33,8 @@ final class Clip extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("ClipGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)

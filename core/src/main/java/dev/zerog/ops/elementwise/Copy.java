@@ -15,6 +15,7 @@ import java.util.List;
  */
 final class Copy extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Copy")
+      .linearIn(0)
       .inputs(1)
       .outputs(1)
       .doc("Copies a tensor: Y = X, same type (any, STRING included), shape and elements.\n\n"
@@ -27,6 +28,7 @@ final class Copy extends Operator {
       .build();
 
   static final OperatorSchema LIKE_SCHEMA = OperatorSchema.builder("CopyOnDeviceLike")
+      .linearIn(0)
       .inputs(2)
       .outputs(1)
       .doc("Copies X onto the device that holds Like: Y = X, same type, shape and elements. zerog runs on the "

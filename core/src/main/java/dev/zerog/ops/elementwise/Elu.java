@@ -3,6 +3,7 @@ package dev.zerog.ops.elementwise;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -14,6 +15,7 @@ import java.util.List;
  */
 final class Elu extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Elu")
+      .flops(FlopEstimate.perOutputElement(3))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -29,6 +31,8 @@ final class Elu extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("EluGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)

@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -10,6 +11,7 @@ import java.util.List;
 /** Exp: {@code Y = exp(X)}; its gradient is {@code Mul(Y, dY) -> dX}, as Caffe2 writes it. */
 final class Exp extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Exp")
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)

@@ -3,6 +3,7 @@ package dev.zerog.ops.elementwise;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -16,6 +17,7 @@ final class LeakyRelu extends FloatingUnaryOp {
   static final float DEFAULT_ALPHA = 0.01f;
 
   static final OperatorSchema SCHEMA = OperatorSchema.builder("LeakyRelu")
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -31,6 +33,8 @@ final class LeakyRelu extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("LeakyReluGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)

@@ -3,6 +3,7 @@ package dev.zerog.ops.elementwise;
 import dev.zerog.ShapeException;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -14,6 +15,8 @@ import java.util.List;
 /** Negative: {@code Y = -X}; its gradient is {@code Negative(dY) -> dX}. */
 final class Negative extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Negative")
+      .linearIn(0)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)

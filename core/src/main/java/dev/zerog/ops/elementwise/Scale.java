@@ -4,6 +4,7 @@ import dev.zerog.ShapeException;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -15,6 +16,8 @@ import java.util.List;
 /** Scale: {@code Y = scale * X}; its gradient is {@code Scale(dY) -> dX} with the same scale. */
 final class Scale extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Scale")
+      .linearIn(0)
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)

@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -12,6 +13,7 @@ import java.util.List;
  */
 final class Softplus extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Softplus")
+      .flops(FlopEstimate.perOutputElement(4))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -26,6 +28,8 @@ final class Softplus extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("SoftplusGradient")
+      .linearIn(1)
+      .flops(FlopEstimate.perOutputElement(4))
       .inputs(2)
       .outputs(1)
       .allowInPlace(1, 0)

@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -14,6 +15,7 @@ import java.util.List;
  */
 final class Sqrt extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Sqrt")
+      .flops(FlopEstimate.perOutputElement(1))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)

@@ -3,6 +3,7 @@ package dev.zerog.ops.elementwise;
 import dev.zerog.ShapeException;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -18,6 +19,8 @@ import java.util.List;
  */
 final class SumReduceLike extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SumReduceLike")
+      .linearIn(0)
+      .flops(FlopEstimate.perInputElement(0, 1))
       .inputs(2)
       .outputs(1)
       .doc("Sums A down to B's shape: C[j] = the sum of A over every position where Caffe2's legacy broadcasting "

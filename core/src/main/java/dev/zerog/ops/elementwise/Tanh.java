@@ -2,6 +2,7 @@ package dev.zerog.ops.elementwise;
 
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -13,6 +14,7 @@ import java.util.List;
  */
 final class Tanh extends FloatingUnaryOp {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Tanh")
+      .flops(FlopEstimate.perOutputElement(4))
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)
@@ -25,6 +27,8 @@ final class Tanh extends FloatingUnaryOp {
       .build();
 
   static final OperatorSchema GRADIENT_SCHEMA = OperatorSchema.builder("TanhGradient")
+      .linearIn(0)
+      .flops(FlopEstimate.perOutputElement(3))
       .inputs(2)
       .outputs(1)
       .allowInPlace(0, 0)

@@ -1,6 +1,7 @@
 package dev.zerog.ops.fill;
 
 import dev.zerog.SchemaException;
+import dev.zerog.ZerogException;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
@@ -12,6 +13,7 @@ import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.proto.Caffe2.TensorProto;
 import dev.zerog.tensor.DataType;
+import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
@@ -31,6 +33,11 @@ import java.util.Set;
  *
  * <p>When the output blob already holds a tensor of the same type and size, its memory is reused, so a
  * gradient refilled every step does not allocate.
+ *
+ * <p>A fill with the zero of its type (0, +0.0, false, "") makes Y a known zero ({@link Tensor#zeros}): no
+ * memory, nothing written, whatever its size, until something reads Y's data. If Y already holds memory of
+ * the same type and element count (something read or wrote it before), that memory is zero-filled instead,
+ * so that a reader that materializes Y every step does not make it allocate every step.
  */
 final class ConstantFill extends Filler {
   static final Set<DataType> SUPPORTED = EnumSet.of(DataType.FLOAT, DataType.DOUBLE, DataType.BOOL,
@@ -49,6 +56,10 @@ final class ConstantFill extends Filler {
           + "types; for BOOL any nonzero whole number is true.\n\n"
           + "If Y already holds a tensor of the same type and element count, its memory is reused: refilling "
           + "it allocates nothing.\n\n"
+          + "A fill with the zero of the type (0, +0.0, false or \"\") writes nothing: Y becomes a known zero, a "
+          + "tensor that holds no memory until something reads its data (zerog, not Caffe2; the values are "
+          + "the same). If Y already holds memory of the same type and size, that memory is zero-filled "
+          + "instead.\n\n"
           + "Differences from Caffe2, on purpose: `value` may be given in either numeric field whatever the "
           + "type, as long as it converts exactly (Caffe2 wants `f` for FLOAT and DOUBLE and `i` for the "
           + "integer types); `input_as_shape` also takes an INT32 tensor (Caffe2: INT64 only); INT8 and INT16 "
@@ -71,6 +82,8 @@ final class ConstantFill extends Filler {
   private final double floatValue;
   private final long longValue;
   private final String stringValue;
+  /** True if the value is the zero of the type, so that Y can be a known zero. */
+  private final boolean zero;
 
   ConstantFill(OperatorInit init) {
     super(init);
@@ -99,6 +112,35 @@ final class ConstantFill extends Filler {
     this.floatValue = f;
     this.longValue = l;
     this.stringValue = s;
+    this.zero = dtype == DataType.STRING ? s.isEmpty()
+        : dtype.isFloatingPoint() ? Double.doubleToRawLongBits(f) == 0 : l == 0;
+  }
+
+  @Override
+  public void run() {
+    if (!zero) {
+      super.run();
+      return;
+    }
+    Tensor y = output(0);
+    long[] dims;
+    int n;
+    try {
+      dims = outputDims();
+      n = Shapes.checkedElementCount(dims);
+    } catch (ZerogException e) {
+      throw e.atBlob(outputBlob(0).name());
+    }
+    if (y.isKnownZero()) {
+      if (y.dtype() != dtype || !y.hasDims(dims)) {
+        y.setKnownZero(dtype, dims);
+      }
+    } else if (y.dtype() == dtype && y.size() == n && n > 0) {
+      y.resize(dtype, dims);
+      fill(y);
+    } else {
+      y.setKnownZero(dtype, dims);
+    }
   }
 
   /** An integer {@code value} for a FLOAT or DOUBLE fill, which must convert exactly. */

@@ -78,24 +78,26 @@ abstract class Filler extends Operator {
 
   /** Gives {@code y} its type and this run's dims. */
   final void resizeOutput(Tensor y, DataType dtype) {
+    y.resize(dtype, outputDims());
+  }
+
+  /**
+   * This run's dims of Y, in an array the filler owns and reuses (valid until the next call): computing them
+   * allocates nothing once the rank is stable.
+   */
+  final long[] outputDims() {
     if (inputSize() == 0) {
-      y.resize(dtype, shape);
-      return;
+      return shape;
     }
     Tensor x = input(0);
     if (!inputAsShape) {
-      if (extraShape.length == 0) {
-        y.resizeLike(dtype, x);
-        return;
-      }
       int rank = x.rank();
       long[] dims = scratch(rank + extraShape.length);
       for (int i = 0; i < rank; i++) {
         dims[i] = x.dim(i);
       }
       System.arraycopy(extraShape, 0, dims, rank, extraShape.length);
-      y.resize(dtype, dims);
-      return;
+      return dims;
     }
     if (x.rank() != 1 || !(x.dtype() == DataType.INT64 || x.dtype() == DataType.INT32)) {
       throw (ShapeException) new ShapeException("with input_as_shape, the input must be a 1-D INT64 or INT32"
@@ -115,7 +117,7 @@ abstract class Filler extends Operator {
       }
     }
     System.arraycopy(extraShape, 0, dims, rank, extraShape.length);
-    y.resize(dtype, dims);
+    return dims;
   }
 
   private long[] scratch(int length) {

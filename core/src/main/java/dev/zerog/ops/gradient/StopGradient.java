@@ -1,7 +1,7 @@
 package dev.zerog.ops.gradient;
 
-import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.Operator;
+import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
 import java.util.List;
@@ -15,6 +15,7 @@ import java.util.List;
  */
 final class StopGradient extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("StopGradient")
+      .linearIn(0)
       .inputs(1)
       .outputs(1)
       .allowInPlace(0, 0)

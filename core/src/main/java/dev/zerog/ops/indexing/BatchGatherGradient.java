@@ -20,6 +20,7 @@ import java.util.List;
  */
 final class BatchGatherGradient extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("BatchGatherGradient")
+      .linearIn(2)
       .inputs(3)
       .outputs(1)
       .doc("The gradient of Gather along `axis`: dDATA has DATA's shape and GRAD's type (FLOAT or DOUBLE), zero "

@@ -29,6 +29,7 @@ import java.util.List;
  */
 final class Gather extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Gather")
+      .linearIn(0)
       .inputs(2)
       .outputs(1)
       .doc("Picks entries of DATA along `axis`: for DATA of shape [d0, ..., dr-1] and INDICES of shape "

@@ -31,6 +31,7 @@ final class SparseToDense extends Operator {
       EnumSet.of(DataType.FLOAT, DataType.DOUBLE, DataType.INT32, DataType.INT64);
 
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SparseToDense")
+      .linearIn(1)
       .inputs(Arity.range(2, 3))
       .outputs(1)
       .doc("Scatters the slices `values` into zeros: output[indices[i], ...] += values[i, ...] for every i, so "

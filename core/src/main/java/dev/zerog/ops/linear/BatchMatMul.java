@@ -34,6 +34,9 @@ import java.util.List;
  */
 final class BatchMatMul extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("BatchMatMul")
+      .linearIn(0)
+      .linearIn(1)
+      .flops(LinearCosts::batchMatMul)
       .inputs(2)
       .outputs(1)
       .doc("Batched matrix product: Y[i] = op(A[i])·op(B[i]) for every index i over the batch dims (all dims but "

@@ -54,6 +54,9 @@ final class FullyConnected extends Operator {
   private static OperatorSchema schema(boolean transposed) {
     String w = transposed ? "K×N" : "N×K";
     return OperatorSchema.builder(transposed ? "FCTransposed" : "FC")
+        .linearIn(0, 2)
+        .linearIn(1, 2)
+        .flops(LinearCosts::fc)
         .inputs(3)
         .outputs(1)
         .doc((transposed

@@ -43,6 +43,9 @@ final class FullyConnectedGradient extends Operator {
   private static OperatorSchema schema(boolean transposed) {
     String forward = transposed ? "FCTransposed" : "FC";
     return OperatorSchema.builder(forward + "Gradient")
+        .linearIn(2)
+        .skippableOutputs(2)
+        .flops(LinearCosts::fcGradient)
         .inputs(3)
         .outputs(Arity.range(2, 3))
         .doc("The gradient of " + forward + ", as " + forward + "'s gradient maker emits it: " + forward

@@ -35,6 +35,9 @@ import java.util.List;
  */
 final class MatMul extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("MatMul")
+      .linearIn(0)
+      .linearIn(1)
+      .flops(LinearCosts::matMul)
       .inputs(Arity.range(2, 3))
       .outputs(1)
       .doc("Matrix product: Y = op(A)·op(B), where op transposes when trans_a (trans_b) is set.\n\n"

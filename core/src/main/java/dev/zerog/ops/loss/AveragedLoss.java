@@ -4,6 +4,7 @@ import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -23,6 +24,8 @@ import java.util.List;
  */
 final class AveragedLoss extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("AveragedLoss")
+      .linearIn(0)
+      .flops(FlopEstimate.perInputElement(0, 1))
       .inputs(1)
       .outputs(1)
       .doc("The mean of all the elements of X: Y = (Σ_i X[i]) / size(X), a 0-d scalar of X's type (FLOAT or "
@@ -75,6 +78,8 @@ final class AveragedLoss extends Operator {
   /** AveragedLossGradient(X, dY) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("AveragedLossGradient")
+      .linearIn(1)
+        .flops(FlopEstimate.perOutputElement(1))
         .inputs(2)
         .outputs(1)
         .doc("The gradient of AveragedLoss: dX has X's shape and type, every element dY / size(X). dY holds one "

@@ -57,6 +57,15 @@ final class Inputs {
     }
   }
 
+  /** The product of {@code t}'s dims in [from, to), read without copying them. */
+  static long sizeBetween(Tensor t, int from, int to) {
+    long n = 1;
+    for (int i = from; i < to; i++) {
+      n *= t.dim(i);
+    }
+    return n;
+  }
+
   /** Inference: a known type of input {@code i} must be FLOAT or DOUBLE. */
   static void inferFloating(OperatorDef def, BlobType t, int i) {
     if (t.dtype() != null && t.dtype() != DataType.FLOAT && t.dtype() != DataType.DOUBLE) {

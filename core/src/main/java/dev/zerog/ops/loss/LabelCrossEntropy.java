@@ -4,6 +4,7 @@ import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -27,6 +28,7 @@ import java.util.List;
  */
 final class LabelCrossEntropy extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("LabelCrossEntropy")
+      .flops(FlopEstimate.perOutputElement(2))
       .inputs(2)
       .outputs(1)
       .doc("Cross-entropy against integer labels: Y[i] = -log max(X[i, label[i]], 1e-20).\n\n"
@@ -121,6 +123,8 @@ final class LabelCrossEntropy extends Operator {
   /** LabelCrossEntropyGradient(X, label, dY) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("LabelCrossEntropyGradient")
+      .linearIn(2)
+        .flops(FlopEstimate.perOutputElement(1))
         .inputs(3)
         .outputs(1)
         .doc("The gradient of LabelCrossEntropy: dX has X's type and shape and is zero except "

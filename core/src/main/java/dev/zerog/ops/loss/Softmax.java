@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -28,6 +29,7 @@ import java.util.List;
  */
 final class Softmax extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Softmax")
+      .flops(FlopEstimate.perOutputElement(5))
       .inputs(1)
       .outputs(1)
       .doc("Softmax of each row: Y[i, j] = exp(X[i, j]) / Σ_k exp(X[i, k]).\n\n"
@@ -72,15 +74,22 @@ final class Softmax extends Operator {
 
   /** {N, D}: X as rows of the dims before {@code axis} by the dims from it on. */
   static int[] rows(Tensor x, int axis, String blob) {
-    long[] dims = x.dims();
+    return rows(x, axis, blob, new int[2]);
+  }
+
+  /** {@link #rows(Tensor, int, String)} into {@code nd} (two elements), allocating nothing. */
+  static int[] rows(Tensor x, int axis, String blob, int[] nd) {
+    int rank = x.rank();
     int a;
     try {
-      a = Shapes.canonicalAxis(axis, dims.length);
+      a = Shapes.canonicalAxis(axis, rank);
     } catch (ShapeException e) {
       throw Inputs.error(blob, "axis " + axis + " is out of range for '" + blob + "' of shape "
-          + Shapes.format(dims));
+          + Shapes.format(x.dims()));
     }
-    return new int[] {(int) Shapes.sizeBetween(dims, 0, a), (int) Shapes.sizeBetween(dims, a, dims.length)};
+    nd[0] = (int) Inputs.sizeBetween(x, 0, a);
+    nd[1] = (int) Inputs.sizeBetween(x, a, rank);
+    return nd;
   }
 
   static void softmax(float[] x, float[] y, int n, int d) {
@@ -138,6 +147,8 @@ final class Softmax extends Operator {
   /** SoftmaxGradient(Y, dY) -> dX: the gradient of Softmax, from its output. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxGradient")
+      .linearIn(1)
+        .flops(FlopEstimate.perOutputElement(4))
         .inputs(2)
         .outputs(1)
         .doc("The gradient of Softmax: dX[i, j] = Y[i, j] (dY[i, j] - Σ_k Y[i, k] dY[i, k]), rows as in Softmax "

@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -37,6 +38,7 @@ final class SoftmaxWithLoss extends Operator {
   static final double LOG_THRESHOLD = 1e-20;
 
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxWithLoss")
+      .flops(FlopEstimate.perInputElement(0, 6))
       .inputs(Arity.range(2, 3))
       .outputs(2)
       .doc("Softmax followed by the cross-entropy loss, computed together for numerical stability.\n\n"
@@ -81,7 +83,11 @@ final class SoftmaxWithLoss extends Operator {
   static final OperatorDefinition DEFINITION =
       OperatorDefinition.builder(SCHEMA).cpu(SoftmaxWithLoss::new).gradient(GRADIENT).build();
 
+  /** The dims of the 0-d loss. */
+  private static final long[] SCALAR = new long[0];
+
   private final Settings settings;
+  private final Batch batch = new Batch();
   private double[] rowLoss = new double[0];
 
   SoftmaxWithLoss(OperatorInit init) {
@@ -110,44 +116,48 @@ final class SoftmaxWithLoss extends Operator {
     }
   }
 
-  /** The validated inputs of one run: X as N x D, labels, weights. */
+  /**
+   * The validated inputs of one run: X as N x D, labels, weights. Each operator keeps one and refills it with
+   * {@link #check} on every run, so that a run allocates nothing.
+   */
   static final class Batch {
-    final DataType dtype;
-    final boolean labelProb;
-    final int n;
-    final int d;
-    final Tensor labels;
-    final Tensor weights;
+    private final int[] nd = new int[2];
+    DataType dtype;
+    boolean labelProb;
+    int n;
+    int d;
+    Tensor labels;
+    Tensor weights;
 
-    Batch(Operator op, Settings s, Tensor x, String xName, Tensor t, String tName, Tensor w, String wName) {
+    /** Checks the inputs of {@code op} and takes their sizes; the weights {@code w} may be null. */
+    Batch check(Operator op, Settings s, Tensor x, String xName, Tensor t, String tName, Tensor w, String wName) {
       dtype = Inputs.floating(op.type(), x, xName);
       labelProb = s.labelProb;
-      int[] nd = Softmax.rows(x, s.axis, xName);
+      Softmax.rows(x, s.axis, xName, nd);
       n = nd[0];
       d = nd[1];
       int axis = Shapes.canonicalAxis(s.axis, x.rank());
-      long[] td = t.dims();
+      int tRank = t.rank();
       if (s.labelProb) {
         Inputs.sameType(t, tName, dtype, xName);
-        boolean ok = td.length >= 2 && td.length >= axis && Shapes.sizeBetween(td, 0, axis) == n
-            && Shapes.sizeBetween(td, axis, td.length) == d;
+        boolean ok = tRank >= 2 && tRank >= axis && Inputs.sizeBetween(t, 0, axis) == n
+            && Inputs.sizeBetween(t, axis, tRank) == d;
         if (!ok) {
           throw Inputs.error(tName, "with label_prob, the labels must have rank >= 2 and split at axis " + axis
               + " into " + n + " x " + d + " like the logits " + Shapes.format(x.dims()) + ", got "
-              + Shapes.format(td));
+              + Shapes.format(t.dims()));
         }
       } else {
         if (t.dtype() != DataType.INT32 && t.dtype() != DataType.INT64) {
           throw Inputs.error(tName, "the labels must be INT32 or INT64 class indices (or set label_prob: 1 for "
-              + "probabilities), got " + t.dtype() + " " + Shapes.format(td));
+              + "probabilities), got " + t.dtype() + " " + Shapes.format(t.dims()));
         }
-        boolean ok = td.length == axis ? t.size() == n
-            : td.length > axis && Shapes.sizeBetween(td, 0, axis) == n
-                && Shapes.sizeBetween(td, axis, td.length) == 1;
+        boolean ok = tRank == axis ? t.size() == n
+            : tRank > axis && Inputs.sizeBetween(t, 0, axis) == n && Inputs.sizeBetween(t, axis, tRank) == 1;
         if (!ok) {
           throw Inputs.error(tName, "the labels must hold one class for each of the " + n + " rows of the logits "
               + Shapes.format(x.dims()) + " (shape [" + n + "] or the dims before axis " + axis
-              + ", optionally followed by 1), got " + Shapes.format(td));
+              + ", optionally followed by 1), got " + Shapes.format(t.dims()));
         }
       }
       labels = t;
@@ -159,6 +169,7 @@ final class SoftmaxWithLoss extends Operator {
         }
       }
       weights = w;
+      return this;
     }
 
     /** True for integer labels, false for label probabilities. */
@@ -186,12 +197,12 @@ final class SoftmaxWithLoss extends Operator {
     String xName = inputBlob(0).name();
     String tName = inputBlob(1).name();
     Tensor x = input(0);
-    Batch b = new Batch(this, settings, x, xName, input(1), tName, inputSize() > 2 ? input(2) : null,
+    Batch b = batch.check(this, settings, x, xName, input(1), tName, inputSize() > 2 ? input(2) : null,
         inputSize() > 2 ? inputBlob(2).name() : null);
     if (rowLoss.length < b.n) {
       rowLoss = new double[b.n];
     }
-    Tensor p = output(0).resize(b.dtype, x.dims());
+    Tensor p = output(0).resizeLike(b.dtype, x);
     if (b.dtype == DataType.FLOAT) {
       rowLosses(b, x.floats(), p.floats(), tName);
     } else {
@@ -205,7 +216,7 @@ final class SoftmaxWithLoss extends Operator {
       weightSum += w;
     }
     double loss = weightSum != 0 ? lossSum * settings.scale / weightSum : 0;
-    Tensor out = output(1).resize(b.dtype);
+    Tensor out = output(1).resize(b.dtype, SCALAR);
     if (b.dtype == DataType.FLOAT) {
       out.floats()[0] = (float) loss;
     } else {
@@ -316,6 +327,8 @@ final class SoftmaxWithLoss extends Operator {
   /** SoftmaxWithLossGradient(X, T, [w,] P, dLoss) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SoftmaxWithLossGradient")
+      .linearIn(-1)
+        .flops(FlopEstimate.perOutputElement(2))
         .inputs(Arity.range(4, 5))
         .outputs(1)
         .doc("The gradient of SoftmaxWithLoss with respect to its logits: "
@@ -339,6 +352,7 @@ final class SoftmaxWithLoss extends Operator {
         OperatorDefinition.builder(SCHEMA).cpu(Gradient::new).noGradient().build();
 
     private final Settings settings;
+    private final Batch batch = new Batch();
 
     Gradient(OperatorInit init) {
       super(init);
@@ -352,17 +366,19 @@ final class SoftmaxWithLoss extends Operator {
       String tName = inputBlob(1).name();
       Tensor x = input(0);
       boolean weighted = inputSize() == 5;
-      Batch b = new Batch(this, settings, x, xName, input(1), tName, weighted ? input(2) : null,
+      Batch b = batch.check(this, settings, x, xName, input(1), tName, weighted ? input(2) : null,
           weighted ? inputBlob(2).name() : null);
       Tensor p = input(np);
       String pName = inputBlob(np).name();
       Inputs.sameType(p, pName, b.dtype, xName);
-      Inputs.sameDims(p, pName, x.dims(), xName);
+      if (!p.hasSameDims(x)) {
+        Inputs.sameDims(p, pName, x.dims(), xName);
+      }
       Tensor dLoss = input(np + 1);
       String dName = inputBlob(np + 1).name();
       Inputs.sameType(dLoss, dName, b.dtype, xName);
       Inputs.scalar(dLoss, dName);
-      Tensor dx = output(0).resize(b.dtype, x.dims());
+      Tensor dx = output(0).resizeLike(b.dtype, x);
       double totalWeight = 0;
       for (int i = 0; i < b.n; i++) {
         totalWeight += b.weight(i);

@@ -4,6 +4,7 @@ import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -26,6 +27,7 @@ import java.util.List;
  */
 final class SquaredL2Distance extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SquaredL2Distance")
+      .flops(FlopEstimate.perInputElement(0, 3))
       .inputs(2)
       .outputs(1)
       .doc("Half the squared L2 distance of each row: Z[i] = ½ Σ_j (X[i, j] - Y[i, j])².\n\n"
@@ -115,6 +117,8 @@ final class SquaredL2Distance extends Operator {
   /** SquaredL2DistanceGradient(X, Y, dZ) -> (dX, dY). */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SquaredL2DistanceGradient")
+      .linearIn(2)
+        .flops(FlopEstimate.perOutputElement(3))
         .inputs(3)
         .outputs(2)
         .doc("The gradient of SquaredL2Distance: dX[i, j] = (X[i, j] - Y[i, j]) dZ[i] and dY = -dX, both of X's "

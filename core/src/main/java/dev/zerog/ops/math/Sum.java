@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.KernelThreads;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
@@ -31,6 +32,8 @@ import java.util.List;
  */
 final class Sum extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Sum")
+      .linearInEveryInput()
+      .flops((def, in, out) -> FlopEstimate.perOutputElement(Math.max(0, def.getInputCount() - 1)).flops(def, in, out))
       .inputs(Arity.atLeast(1))
       .outputs(1)
       .allowInPlace(0, 0)

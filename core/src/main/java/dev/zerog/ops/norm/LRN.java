@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -26,6 +27,7 @@ import java.util.List;
  */
 final class LRN extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("LRN")
+      .flops(FlopEstimate.perInputElement(0, 6))
       .inputs(1)
       .outputs(Arity.range(1, 2))
       .doc("Local response normalization across channels: Y[c] = X[c] · scale[c]^-beta with scale[c] = bias + "
@@ -297,6 +299,8 @@ final class LRN extends Operator {
   /** {@code LRNGradient(X, Y, dY) -> dX}: the gradient of LRN, with the forward op's arguments. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("LRNGradient")
+        .linearIn(2)
+        .flops(FlopEstimate.perInputElement(0, 8))
         .inputs(3)
         .outputs(1)
         .doc("The gradient of LRN: dX = dY · scale^-beta - 2 · alpha · beta / size · X · Σ_{c'} dY[c'] · Y[c'] / "

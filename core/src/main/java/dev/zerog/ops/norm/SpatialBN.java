@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -34,6 +35,7 @@ import java.util.List;
  */
 final class SpatialBN extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SpatialBN")
+      .flops(FlopEstimate.perInputElement(0, 5))
       .inputs(Arity.oneOf(5, 7))
       .outputs(Arity.oneOf(1, 5))
       .allowInPlace(0, 0)
@@ -272,6 +274,8 @@ final class SpatialBN extends Operator {
    */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SpatialBNGradient")
+        .linearIn(2)
+        .flops(FlopEstimate.perInputElement(0, 8))
         .inputs(Arity.oneOf(5, 7))
         .outputs(3)
         .allowInPlace(5, 1)

@@ -8,6 +8,8 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -26,6 +28,8 @@ import java.util.List;
  */
 final class WeightedSum extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("WeightedSum")
+      .linearity(WeightedSum::linearity)
+      .flops((def, in, out) -> FlopEstimate.perOutputElement(def.getInputCount()).flops(def, in, out))
       .inputs(Arity.atLeast(2))
       .outputs(1)
       .allowInPlace(0, 0)
@@ -34,7 +38,8 @@ final class WeightedSum extends Operator {
           + "DOUBLE) and element count (their shapes may differ, as in Caffe2, which compares sizes only); X0 must "
           + "not be empty. Each w_i is a one-element FLOAT or DOUBLE tensor. Y has X0's type and shape. Y may be "
           + "X0 (in place), not another input. If Y already holds a tensor of the same type and size, its memory "
-          + "is reused.\n\n"
+          + "is reused. Terms whose X_i is a known zero are skipped without materializing it (all of them: Y is a "
+          + "known zero), and 1 * X0 in place is left as it is.\n\n"
           + "Gradient (Caffe2's): one WeightedSumGradient(dY, X0, w0, X1, w1, ...) -> (dX0, dX1, ...) with "
           + "dX_i = w_i * dY, followed by (dw0, dw1, ...) with dw_i = sum(dY * X_i) when `grad_on_w` is 1.")
       .input("X0", "the first tensor; may be Y")
@@ -101,38 +106,86 @@ final class WeightedSum extends Operator {
     }
     boolean inPlace = inPlace(0, 0);
     Tensor y = output(0);
+    // Known-zero terms add nothing and are skipped without materializing them; 1 * X0 in place is X0 already.
+    int first = nextTerm(0);
+    if (first == n) {
+      if (!inPlace || !x0.isKnownZero()) {
+        y.setKnownZero(t, x0.dims());
+      }
+      return;
+    }
+    boolean keepX0 = inPlace && first == 0 && weight(1) == 1.0;
+    if (keepX0 && nextTerm(2) == n) {
+      return;
+    }
     if (!inPlace) {
       y.resizeLike(t, x0);
     }
+    // The first two pairs in one pass (Y = w0·X0 + w1·X1, the whole SGD step and the whole weight decay): one
+    // read of each input and one write of Y, where a pass per pair would write Y and read it back. Each element
+    // is rounded as the pass per pair rounds it, (w0·X0 + w1·X1) + w2·X2 + ..., so the result is the same.
     if (t == DataType.FLOAT) {
       float[] out = y.floats();
-      float w0 = (float) weight(1);
-      float[] a = x0.floats();
-      for (int k = 0; k < size; k++) {
-        out[k] = w0 * a[k];
+      int next = nextTerm(first + 2);
+      if (!keepX0) {
+        float w0 = (float) weight(first + 1);
+        float[] a = input(first).floats();
+        if (next == n) {
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k];
+          }
+        } else {
+          float w1 = (float) weight(next + 1);
+          float[] b = input(next).floats();
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k] + w1 * b[k];
+          }
+          next = nextTerm(next + 2);
+        }
       }
-      for (int i = 2; i < n; i += 2) {
-        float w = (float) weight(i + 1);
-        float[] x = input(i).floats();
+      for (; next < n; next = nextTerm(next + 2)) {
+        float w = (float) weight(next + 1);
+        float[] x = input(next).floats();
         for (int k = 0; k < size; k++) {
           out[k] += w * x[k];
         }
       }
     } else {
       double[] out = y.doubles();
-      double w0 = weight(1);
-      double[] a = x0.doubles();
-      for (int k = 0; k < size; k++) {
-        out[k] = w0 * a[k];
+      int next = nextTerm(first + 2);
+      if (!keepX0) {
+        double w0 = weight(first + 1);
+        double[] a = input(first).doubles();
+        if (next == n) {
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k];
+          }
+        } else {
+          double w1 = weight(next + 1);
+          double[] b = input(next).doubles();
+          for (int k = 0; k < size; k++) {
+            out[k] = w0 * a[k] + w1 * b[k];
+          }
+          next = nextTerm(next + 2);
+        }
       }
-      for (int i = 2; i < n; i += 2) {
-        double w = weight(i + 1);
-        double[] x = input(i).doubles();
+      for (; next < n; next = nextTerm(next + 2)) {
+        double w = weight(next + 1);
+        double[] x = input(next).doubles();
         for (int k = 0; k < size; k++) {
           out[k] += w * x[k];
         }
       }
     }
+  }
+
+  /** The first tensor input at or after {@code from} (an even position) that is not a known zero, or the count. */
+  private int nextTerm(int from) {
+    int i = from;
+    while (i < inputSize() && input(i).isKnownZero()) {
+      i += 2;
+    }
+    return Math.min(i, inputSize());
   }
 
   /** The value of the one-element weight at input {@code i}. */
@@ -161,5 +214,14 @@ final class WeightedSum extends Operator {
       out.add(k < pairs ? in.get(0) : new BlobType(in.get(0).dtype(), new long[] {1}));
     }
     return out;
+  }
+
+  /** Linear in the tensors X0, X1, ... together (the weights held fixed). */
+  static List<Linearity> linearity(OperatorDef def) {
+    List<Integer> in = new ArrayList<>();
+    for (int i = 0; i < def.getInputCount(); i += 2) {
+      in.add(i);
+    }
+    return List.of(new Linearity(in, List.of(0)));
   }
 }

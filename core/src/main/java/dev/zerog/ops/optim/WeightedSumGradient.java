@@ -16,6 +16,7 @@ import dev.zerog.tensor.Tensor;
 /** WeightedSumGradient: the gradient op of {@link WeightedSum}, as Caffe2's WeightedSumGradientOp. */
 final class WeightedSumGradient extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("WeightedSumGradient")
+      .linearIn(0)
       .inputs(Arity.atLeast(3))
       .outputs(Arity.atLeast(1))
       .doc("The gradient of WeightedSum: from dY and the forward pairs (X_i, w_i), dX_i = w_i * dY for each pair, "

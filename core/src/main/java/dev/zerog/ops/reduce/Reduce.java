@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -47,6 +48,8 @@ final class Reduce extends Operator {
 
   private static OperatorSchema schema(String type, String what, String math, String types, String gradient) {
     return OperatorSchema.builder(type)
+        .linearIn(0)
+        .flops(FlopEstimate.perInputElement(0, 1))
         .inputs(1)
         .outputs(1)
         .doc("The " + what + " of X over `axes`: " + math + ".\n\n"
@@ -177,6 +180,8 @@ final class Reduce extends Operator {
 
     private static OperatorDefinition definition(String type, String forward, boolean mean) {
       OperatorSchema schema = OperatorSchema.builder(type)
+          .linearIn(0)
+          .flops(FlopEstimate.perOutputElement(1))
           .inputs(3)
           .outputs(1)
           .doc("The gradient of " + forward + ": dX has X's type and shape, dX[i] = dY[j]" + (mean ? " / n" : "")

@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.FlopEstimate;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -26,6 +27,8 @@ import java.util.List;
  */
 final class SumElements extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("SumElements")
+      .linearIn(0)
+      .flops(FlopEstimate.perInputElement(0, 1))
       .inputs(1)
       .outputs(1)
       .doc("The sum of all the elements of X, Y = Σ_i X[i], or with `average: 1` their mean (Σ_i X[i]) / size(X). "
@@ -98,6 +101,8 @@ final class SumElements extends Operator {
   /** SumElementsGradient(X, dY) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SumElementsGradient")
+      .linearIn(1)
+        .flops(FlopEstimate.perOutputElement(1))
         .inputs(2)
         .outputs(1)
         .doc("The gradient of SumElements: dX has X's type and shape, every element dY, or dY / size(X) with "

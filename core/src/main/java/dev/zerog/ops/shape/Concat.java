@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -29,6 +30,7 @@ import java.util.Locale;
  */
 final class Concat extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Concat")
+      .linearity(Concat::linearity)
       .inputs(Arity.atLeast(1))
       .outputs(2)
       .doc("Concatenates the inputs along `axis`: Y's dim at the axis is the sum of the inputs' dims there, and "
@@ -224,5 +226,14 @@ final class Concat extends Operator {
       }
     }
     return List.of(new BlobType(dtype, out), info);
+  }
+
+  /** Linear in all its inputs together; the concatenation is zero when they are, the split sizes never are. */
+  static List<Linearity> linearity(OperatorDef def) {
+    List<Integer> in = new ArrayList<>();
+    for (int i = 0; i < def.getInputCount(); i++) {
+      in.add(i);
+    }
+    return in.isEmpty() ? List.of() : List.of(new Linearity(in, List.of(0)));
   }
 }

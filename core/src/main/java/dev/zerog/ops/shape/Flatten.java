@@ -22,6 +22,7 @@ import java.util.List;
  */
 final class Flatten extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Flatten")
+      .linearIn(0)
       .inputs(1)
       .outputs(1)
       .doc("X's elements as a 2-D matrix: for X of shape [d0, ..., dn-1], Y has shape "
@@ -35,6 +36,7 @@ final class Flatten extends Operator {
       .build();
 
   static final OperatorSchema TO_VEC_SCHEMA = OperatorSchema.builder("FlattenToVec")
+      .linearIn(0)
       .inputs(1)
       .outputs(1)
       .doc("X's elements as a 1-D vector: Y has shape [size(X)] and X's type (any type). X must have rank >= 1."

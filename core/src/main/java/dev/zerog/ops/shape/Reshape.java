@@ -7,6 +7,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
+import dev.zerog.op.Linearity;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -29,6 +30,7 @@ import java.util.List;
  */
 final class Reshape extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Reshape")
+      .linearity(Reshape::linearity)
       .inputs(Arity.range(1, 2))
       .outputs(2)
       .allowInPlace(0, 0)
@@ -167,5 +169,10 @@ final class Reshape extends Operator {
     }
     long[] dims = resolve(args.getLongs("shape"), xd, Shapes.elementCount(xd), def.getInput(0));
     return List.of(new BlobType(x.dtype(), dims), old);
+  }
+
+  /** Linear in the data; the reshaped data is zero when it is, the old shape never is. */
+  static List<Linearity> linearity(OperatorDef def) {
+    return List.of(new Linearity(List.of(0), List.of(0)));
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
  */
 final class ResizeLike extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("ResizeLike")
+      .linearIn(0)
       .inputs(2)
       .outputs(1)
       .doc("Y = the elements of `data` (any type, row-major order) under the dims of `shape_tensor`, which must "

@@ -29,6 +29,7 @@ import java.util.List;
  */
 final class Slice extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Slice")
+      .linearIn(0)
       .inputs(Arity.oneOf(1, 3))
       .outputs(1)
       .doc("The box of X from `starts` (inclusive) to `ends` (exclusive), one pair per leading axis; axes past "
@@ -200,6 +201,7 @@ final class Slice extends Operator {
   /** SliceGradient(X, [starts, ends,] dY) -> dX. */
   static final class Gradient extends Operator {
     static final OperatorSchema SCHEMA = OperatorSchema.builder("SliceGradient")
+      .linearIn(-1)
         .inputs(Arity.oneOf(2, 4))
         .outputs(1)
         .doc("The gradient of Slice: dX has X's shape and dY's type, dY in the box that Slice took and zeros "

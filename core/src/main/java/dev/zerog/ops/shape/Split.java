@@ -29,6 +29,7 @@ import java.util.List;
  */
 final class Split extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Split")
+      .linearIn(0)
       .inputs(Arity.range(1, 2))
       .outputs(Arity.atLeast(1))
       .doc("Cuts X along the axis into consecutive pieces, output k holding the k-th: its dims are X's with the "

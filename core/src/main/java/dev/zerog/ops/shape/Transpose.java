@@ -27,6 +27,7 @@ import java.util.List;
  */
 final class Transpose extends Operator {
   static final OperatorSchema SCHEMA = OperatorSchema.builder("Transpose")
+      .linearIn(0)
       .inputs(1)
       .outputs(1)
       .doc("Permutes the axes of X, as numpy.transpose: Y's axis k is X's axis axes[k], so Y's dims are "

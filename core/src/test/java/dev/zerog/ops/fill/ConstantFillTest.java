@@ -151,8 +151,53 @@ class ConstantFillTest {
     Tensor y = run(fill(i("dtype", code), ints("shape", 2, 2)));
     assertThat(y.dtype()).isEqualTo(type);
     assertThat(y.dims()).containsExactly(2, 2);
-    assertThat(y.isKnownZero()).isFalse();
+    assertThat(y.isKnownZero()).isTrue();
     assertThat(y.contentEquals(Tensor.allocate(type, 2, 2))).isTrue();
+  }
+
+  @Test
+  void aZeroFillOfAnySizeHoldsNoMemoryUntilRead() {
+    Workspace ws = new Workspace();
+    // 256 MiB of FLOAT: a known zero, nothing allocated or written, on every run.
+    Net net = Net.create(net(fill(ints("shape", 64, 1 << 20), f("value", 0))), ws);
+    for (int k = 0; k < 3; k++) {
+      net.run();
+      Tensor y = ws.fetch("Y");
+      assertThat(y.isKnownZero()).isTrue();
+      assertThat(y.materializedBytes()).isZero();
+      assertThat(y.dims()).containsExactly(64, 1 << 20);
+    }
+  }
+
+  @Test
+  void aZeroFillReusesMemoryThatIsAlreadyThere() {
+    Workspace ws = new Workspace();
+    float[] held = {1, 2, 3, 4, 5, 6};
+    ws.feed("Y", Tensor.of(held, 2, 3));
+    Tensor y = run(ws, fill(ints("shape", 3, 2), f("value", 0)));
+    assertThat(y.isKnownZero()).isFalse();
+    assertThat(y.floats()).isSameAs(held).containsOnly(0f);
+    assertThat(y.dims()).containsExactly(3, 2);
+    // Memory of another size is dropped rather than reallocated.
+    y = run(ws, fill(ints("shape", 4), f("value", 0)));
+    assertThat(y.isKnownZero()).isTrue();
+  }
+
+  @Test
+  void aZeroFillLikeAKnownZeroInputMaterializesNeither() {
+    Workspace ws = with("X", Tensor.zeros(DataType.DOUBLE, 1 << 20));
+    Tensor y = run(ws, fillFrom("X", i("dtype", 13)));
+    assertThat(y.isKnownZero()).isTrue();
+    assertThat(ws.fetch("X").isKnownZero()).isTrue();
+    assertThat(y.dims()).containsExactly(1 << 20);
+  }
+
+  @Test
+  void negativeZeroAndOtherValuesAreWritten() {
+    Tensor y = run(fill(ints("shape", 2), f("value", -0.0f)));
+    assertThat(y.isKnownZero()).isFalse();
+    assertThat(Float.floatToRawIntBits(y.floats()[0])).isEqualTo(Float.floatToRawIntBits(-0.0f));
+    assertThat(run(fill(ints("shape", 2), i("value", 1))).isKnownZero()).isFalse();
   }
 
   @ParameterizedTest

@@ -182,4 +182,33 @@ class SoftmaxWithLossTest {
     double k = 2 * 0.5 / 4;
     assertThat(dx).containsExactly(new double[] {-0.5 * k, 0.5 * k, 0.75 * 3 * k, -0.75 * 3 * k}, within(1e-15));
   }
+
+  @Test
+  void rerunningForwardAndGradientAllocatesNothing() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+    org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported()
+        && threads.isThreadAllocatedMemoryEnabled());
+    Workspace ws = new Workspace();
+    ws.feed("X", Tensor.of(new float[] {0.1f, 0.4f, 0.7f, 1.5f, 0.2f, -1f}, 2, 3));
+    ws.feed("T", Tensor.of(new int[] {2, 0}, 2));
+    ws.feed("dLoss", Tensor.of(new float[] {1f}));
+    dev.zerog.proto.Caffe2.NetDef def = dev.zerog.proto.Caffe2.NetDef.newBuilder()
+        .addOp(loss(false))
+        .addOp(op("SoftmaxWithLossGradient", List.of("X", "T", "P", "dLoss"), List.of("dX")))
+        .build();
+    dev.zerog.net.Net net = dev.zerog.net.Net.create(def, ws);
+    net.run();
+    long id = Thread.currentThread().getId();
+    int runs = 20_000;
+    long before = threads.getThreadAllocatedBytes(id);
+    for (int k = 0; k < runs; k++) {
+      net.run();
+    }
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+    // One small object per run would be 20,000 x 16 bytes or more; allow a little for the JVM's bookkeeping.
+    assertThat(allocated).as("bytes allocated by %d runs", runs).isLessThan(runs);
+    assertThat(ws.fetch("loss").floats()[0]).isPositive();
+  }
 }

@@ -55,6 +55,30 @@ class WeightedSumTest {
   }
 
   @Test
+  void knownZeroTermsAreSkippedWithoutMaterializingThem() {
+    float[] param = {1, -2, 3};
+    Tensor grad = Tensor.zeros(DataType.FLOAT, 3);
+    Workspace w = feeds("p", Tensor.of(param), "one", Tensor.scalar(1f), "g", grad, "lr", Tensor.scalar(-0.1f));
+    Tensor y = run(w, ws(List.of("p", "one", "g", "lr"), "p"));
+    assertThat(y.floats()).isSameAs(param).containsExactly(1, -2, 3);
+    assertThat(grad.isKnownZero()).isTrue();
+
+    w = feeds("a", Tensor.zeros(DataType.DOUBLE, 2), "wa", Tensor.scalar(2f), "b", Tensor.of(new double[] {1, 2}),
+        "wb", Tensor.scalar(3f));
+    assertThat(run(w, ws(List.of("a", "wa", "b", "wb"), "y")).doubles()).containsExactly(3, 6);
+    assertThat(w.fetch("a").isKnownZero()).isTrue();
+    w = feeds("a", Tensor.zeros(DataType.DOUBLE, 2), "wa", Tensor.scalar(2f), "b", Tensor.zeros(DataType.DOUBLE, 2),
+        "wb", Tensor.scalar(3f));
+    Tensor zero = run(w, ws(List.of("a", "wa", "b", "wb"), "y"));
+    assertThat(zero.isKnownZero()).isTrue();
+    assertThat(zero.dtype()).isEqualTo(DataType.DOUBLE);
+    // In place on a known-zero X0, with a real second term.
+    w = feeds("a", Tensor.zeros(DataType.FLOAT, 2), "wa", Tensor.scalar(2f), "b", Tensor.of(new float[] {1, 2}),
+        "wb", Tensor.scalar(-1f));
+    assertThat(run(w, ws(List.of("a", "wa", "b", "wb"), "a")).floats()).containsExactly(-1, -2);
+  }
+
+  @Test
   void onePairScales() {
     Tensor y = run(feeds("a", Tensor.of(new float[] {1, -2}, 2, 1), "w", Tensor.scalar(-3f)),
         ws(List.of("a", "w"), "y"));
@@ -81,6 +105,42 @@ class WeightedSumTest {
     assertThat(y.dtype()).isEqualTo(DataType.DOUBLE);
     assertThat(y.dims()).containsExactly(2, 2);
     assertThat(y.doubles()).containsExactly(2, 3, 4, 5);
+  }
+
+  @Test
+  void roundsEachElementAsOnePassPerPair() {
+    // Y = ((w0·X0 + w1·X1) + w2·X2) + ..., each product and sum rounded to float, in and out of place.
+    SplittableRandom r = new SplittableRandom(5);
+    for (int pairs = 1; pairs <= 4; pairs++) {
+      for (boolean inPlace : new boolean[] {false, true}) {
+        int size = 1 + r.nextInt(300);
+        Workspace w = new Workspace();
+        List<String> inputs = new java.util.ArrayList<>();
+        float[][] xs = new float[pairs][size];
+        float[] weights = new float[pairs];
+        for (int p = 0; p < pairs; p++) {
+          for (int k = 0; k < size; k++) {
+            xs[p][k] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-3, 4)));
+          }
+          weights[p] = (float) r.nextGaussian();
+          w.feed("x" + p, Tensor.of(xs[p].clone()));
+          w.feed("w" + p, Tensor.scalar(weights[p]));
+          inputs.add("x" + p);
+          inputs.add("w" + p);
+        }
+        float[] expected = new float[size];
+        for (int k = 0; k < size; k++) {
+          expected[k] = weights[0] * xs[0][k];
+        }
+        for (int p = 1; p < pairs; p++) {
+          for (int k = 0; k < size; k++) {
+            expected[k] += weights[p] * xs[p][k];
+          }
+        }
+        Tensor y = run(w, ws(inputs, inPlace ? "x0" : "y"));
+        assertThat(y.floats()).as("%d pairs, in place %s", pairs, inPlace).containsExactly(expected);
+      }
+    }
   }
 
   @Test
