@@ -53,12 +53,17 @@ failed=()
 SECONDS=0
 for m in "${models[@]}"; do
   info="$zoo/$m/value_info.json"
+  if ! cut="$(cut_of "$m")" || [ ! -f "$info" ]; then
+    echo "== $m: not a zoo net with a known cut (or $info is missing)" >&2
+    failed+=("$m")
+    continue
+  fi
   # {"data": [1, [1, 3, 224, 224]]}: the input's name and dims.
   name="$(sed -E 's/^[^"]*"([^"]+)".*/\1/' "$info")"
   dims="$(sed -E 's/.*\[[0-9]+, *\[([0-9, ]+)\]\].*/\1/' "$info" | tr -d ' \n')"
-  echo "== $m (input $name=$dims, frozen at $(cut_of "$m"))"
+  echo "== $m (input $name=$dims, frozen at $cut)"
   if ! "$root/zerog" check "$zoo/$m/predict_net.pbtxt" --shapes "$root/zoo/$m.shapes.json" \
-      --input "$name=$dims" --freeze-at "$(cut_of "$m")" ${extra[@]+"${extra[@]}"}; then
+      --input "$name=$dims" --freeze-at "$cut" ${extra[@]+"${extra[@]}"}; then
     failed+=("$m")
   fi
 done

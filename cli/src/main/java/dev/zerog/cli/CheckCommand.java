@@ -134,7 +134,7 @@ final class CheckCommand implements Callable<Integer> {
     List<String> needed = InitNetGenerator.inputsLeftToCaller(predict, shapes);
     for (String in : needed) {
       if (!given.containsKey(in)) {
-        throw (ZerogException) new ShapeException("the net reads '" + in + "', which " + shapesFile
+        throw new ShapeException("the net reads '" + in + "', which " + shapesFile
             + " does not give: name its shape with --input").atBlob(in);
       }
     }
@@ -241,18 +241,18 @@ final class CheckCommand implements Callable<Integer> {
     for (String p : params) {
       GradientBlob g = pass.gradientMap().get(p);
       if (g == null || g.isSparse()) {
-        throw (ZerogException) new ZerogException("parameter '" + p + "' has no dense gradient").atBlob(p);
+        throw new ZerogException("parameter '" + p + "' has no dense gradient").atBlob(p);
       }
       Tensor t = ws.fetch(g.dense());
       if (!t.hasDims(ws.fetch(p).dims())) {
-        throw (ZerogException) new ShapeException("the gradient of '" + p + "' is " + Shapes.format(t.dims())
+        throw new ShapeException("the gradient of '" + p + "' is " + Shapes.format(t.dims())
             + ", the parameter " + Shapes.format(ws.fetch(p).dims())).atBlob(g.dense());
       }
       requireFinite(ws, g.dense());
       if (zero.contains(p)) {
         for (int i = 0; i < t.size(); i++) {
           if (t.getDouble(i) != 0) {
-            throw (ZerogException) new ZerogException("the frozen parameter '" + p + "' has a gradient that is "
+            throw new ZerogException("the frozen parameter '" + p + "' has a gradient that is "
                 + "not zero").atBlob(g.dense());
           }
         }
@@ -270,7 +270,7 @@ final class CheckCommand implements Callable<Integer> {
     for (int i = 0; i < t.size(); i++) {
       double v = t.getDouble(i);
       if (!Double.isFinite(v)) {
-        throw (ZerogException) new ZerogException("element " + i + " is " + v).atBlob(blob);
+        throw new ZerogException("element " + i + " is " + v).atBlob(blob);
       }
     }
   }

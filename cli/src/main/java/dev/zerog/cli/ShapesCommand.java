@@ -8,6 +8,7 @@ import dev.zerog.op.BlobType;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
+import dev.zerog.train.ParameterShapes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,12 +32,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Print the type and shape of every blob of NET, found by each operator's shape inference "
         + "without running anything.",
-        "Inputs come from --input and from the blobs INIT_NET writes. The first op whose inputs do not fit is "
-            + "named in the error; an op without shape inference leaves its outputs unknown (?) and is named in "
-            + "a note."},
+        "Inputs come from --input, from SHAPES.json and from the blobs INIT_NET writes. The first op whose "
+            + "inputs do not fit is named in the error; an op without shape inference leaves its outputs unknown (?) "
+            + "and is named in a note."},
     footer = {"", "Each line: blob, type, shape, and where it comes from (input, init, or the last op that writes "
         + "it).", "", "Examples:",
         "  zerog shapes predict_net.pbtxt --input data=1,3,224,224 --init init_net.pb",
+        "  zerog shapes predict_net.pbtxt --input data=1,3,224,224 --shapes zoo/bvlc_alexnet.shapes.json",
         "  zerog shapes train.pbtxt --input data=8,3,224,224 --input label=int32:8 --init init.pbtxt --json"})
 final class ShapesCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -52,6 +54,10 @@ final class ShapesCommand implements Callable<Integer> {
   @Option(names = "--init", paramLabel = "INIT_NET", description = "The init net, whose blobs the net reads.")
   Path init;
 
+  @Option(names = "--shapes", paramLabel = "SHAPES.json",
+      description = "A weight-shape file (zoo/<model>.shapes.json): its parameters are FLOAT inputs of those shapes.")
+  Path shapesFile;
+
   @Option(names = "--json", description = "Print JSON: {blobs: {name: {dtype, dims, from}}, uninferred, "
       + "unknown_inputs}.")
   boolean json;
@@ -61,7 +67,14 @@ final class ShapesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, BlobType> given = parseInputs();
+    Map<String, BlobType> given = new LinkedHashMap<>();
+    if (shapesFile != null) {
+      ParameterShapes params = ParameterShapes.read(shapesFile);
+      for (String p : params.names()) {
+        given.put(p, BlobType.of(DataType.FLOAT, params.dims(p)));
+      }
+    }
+    given.putAll(parseInputs());
     NetShapes initShapes = null;
     if (init != null) {
       NetDef initDef = NetDefs.read(init);

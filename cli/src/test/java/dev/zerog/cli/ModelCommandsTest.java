@@ -78,6 +78,14 @@ class ModelCommandsTest {
   }
 
   @Test
+  void shapesFromAWeightShapeFile() {
+    Result r = run("shapes", net(), "--input", "data=2,3,8,8", "--shapes", shapes());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines()).anyMatch(l -> l.matches("conv1_w +FLOAT \\[4, 3, 3, 3] +input"))
+        .anyMatch(l -> l.matches("prob +FLOAT \\[2, 5] +op #10 \\(Softmax\\)"));
+  }
+
+  @Test
   void shapesJson() {
     Path init = initNet();
     Result r = run("shapes", net(), "--input", "data=float:2,3,8,8", "--input", "unused=int32:", "--init",

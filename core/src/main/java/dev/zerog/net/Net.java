@@ -223,7 +223,7 @@ public final class Net {
   }
 
   /** "1 input", "0-1 inputs", "1,3 outputs". */
-  private static String count(Arity arity, String noun) {
+  static String count(Arity arity, String noun) {
     return arity + " " + noun + (arity.min() == 1 && arity.max() == 1 ? "" : "s");
   }
 

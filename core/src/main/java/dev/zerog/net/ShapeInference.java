@@ -138,10 +138,11 @@ public final class ShapeInference {
     OperatorDefinition definition = registry.get(op.getType());
     OperatorSchema schema = definition.schema();
     if (!schema.inputs().accepts(op.getInputCount())) {
-      throw new SchemaException(op.getType() + " takes " + schema.inputs() + " inputs, got " + op.getInputCount());
+      throw new SchemaException(op.getType() + " takes " + Net.count(schema.inputs(), "input") + ", got "
+          + op.getInputCount());
     }
     if (!schema.outputs().accepts(op.getOutputCount())) {
-      throw new SchemaException(op.getType() + " takes " + schema.outputs() + " outputs, got "
+      throw new SchemaException(op.getType() + " takes " + Net.count(schema.outputs(), "output") + ", got "
           + op.getOutputCount());
     }
     Arguments args = Arguments.of(op.getArgList());

@@ -42,23 +42,36 @@ final class OverwrittenVersions {
   NetDef keepNeededVersions(NetDef net, Map<String, String> renamed) {
     NetDef current = net;
     Set<String> names = allNames(net);
-    // Each rename makes one more blob single-versioned, so the loop ends; the bound is a guard.
-    for (int round = 0; round <= 4 * net.getOpCount() + 4; round++) {
-      Conflict c = firstConflict(current);
-      if (c == null) {
+    // Each round renames the first overwriting write of every blob with a conflict, so a blob's conflicts are
+    // resolved one version per round; the bound is a guard.
+    for (int round = 0; round <= net.getOpCount() + 1; round++) {
+      List<Conflict> conflicts = conflicts(current);
+      if (conflicts.isEmpty()) {
         return current;
       }
-      String fresh = freshName(c.blob + "_" + current.getOp(c.writer).getType().toLowerCase(java.util.Locale.ROOT),
-          names);
-      names.add(fresh);
-      current = rename(current, c.writer, c.blob, fresh);
-      for (Map.Entry<String, String> e : renamed.entrySet()) {
-        if (e.getValue().equals(c.blob)) {
-          e.setValue(fresh);
-        }
+      Map<String, Conflict> byBlob = new HashMap<>();
+      Map<String, String> fresh = new HashMap<>();
+      for (Conflict c : conflicts) {
+        String name = freshName(c.blob + "_"
+            + current.getOp(c.writer).getType().toLowerCase(java.util.Locale.ROOT), names);
+        names.add(name);
+        byBlob.put(c.blob, c);
+        fresh.put(c.blob, name);
       }
-      if (!renamed.containsValue(fresh)) {
-        renamed.put(c.blob, fresh);
+      current = rename(current, byBlob, fresh);
+      for (Conflict c : conflicts) {
+        String old = c.blob;
+        String now = fresh.get(old);
+        boolean followed = false;
+        for (Map.Entry<String, String> e : renamed.entrySet()) {
+          if (e.getValue().equals(old)) {
+            e.setValue(now);
+            followed = true;
+          }
+        }
+        if (!followed) {
+          renamed.put(old, now);
+        }
       }
     }
     return current;
@@ -67,7 +80,8 @@ final class OverwrittenVersions {
   /** A version of {@code blob} that a gradient needs, and the op that overwrites it. */
   private record Conflict(String blob, int writer) {}
 
-  private Conflict firstConflict(NetDef net) {
+  /** For each blob with a needed version that a later write replaces, the first such write; by writer. */
+  private List<Conflict> conflicts(NetDef net) {
     Map<String, Integer> version = new HashMap<>();
     // (blob, version) -> the op that wrote it.
     Map<String, Map<Integer, Integer>> writers = new HashMap<>();
@@ -91,7 +105,7 @@ final class OverwrittenVersions {
       inVersions.add(in);
       outVersions.add(out);
     }
-    Conflict best = null;
+    Map<String, Integer> first = new HashMap<>();
     for (int i = 0; i < net.getOpCount(); i++) {
       OperatorDef op = net.getOp(i);
       for (String blob : forwardBlobsReadByGradient(op)) {
@@ -101,13 +115,16 @@ final class OverwrittenVersions {
           if (writer == null || mustStayInPlace(net.getOp(writer), blob)) {
             continue;
           }
-          if (best == null || writer < best.writer) {
-            best = new Conflict(blob, writer);
-          }
+          first.merge(blob, writer, Math::min);
         }
       }
     }
-    return best;
+    List<Conflict> out = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : first.entrySet()) {
+      out.add(new Conflict(e.getKey(), e.getValue()));
+    }
+    out.sort((a, b) -> a.writer != b.writer ? Integer.compare(a.writer, b.writer) : a.blob.compareTo(b.blob));
+    return out;
   }
 
   /** Caffe2's order: a blob that is one of the op's outputs is needed at its output version. */
@@ -168,33 +185,39 @@ final class OverwrittenVersions {
     return false;
   }
 
-  /** Op {@code writer} writes {@code fresh} instead of {@code blob}; later ops and the net's outputs follow. */
-  private static NetDef rename(NetDef net, int writer, String blob, String fresh) {
+  /**
+   * For each conflict, its writer writes the fresh name instead of the blob, and every later op and the net's
+   * external outputs follow.
+   */
+  private static NetDef rename(NetDef net, Map<String, Conflict> byBlob, Map<String, String> fresh) {
     NetDef.Builder b = net.toBuilder().clearOp();
     for (int i = 0; i < net.getOpCount(); i++) {
       OperatorDef op = net.getOp(i);
-      if (i < writer) {
-        b.addOp(op);
-        continue;
-      }
-      OperatorDef.Builder o = op.toBuilder();
-      if (i > writer) {
-        for (int k = 0; k < op.getInputCount(); k++) {
-          if (op.getInput(k).equals(blob)) {
-            o.setInput(k, fresh);
-          }
+      OperatorDef.Builder o = null;
+      for (int k = 0; k < op.getInputCount(); k++) {
+        Conflict c = byBlob.get(op.getInput(k));
+        if (c != null && i > c.writer) {
+          o = o == null ? op.toBuilder() : o;
+          o.setInput(k, fresh.get(c.blob));
         }
       }
       for (int k = 0; k < op.getOutputCount(); k++) {
-        if (op.getOutput(k).equals(blob)) {
-          o.setOutput(k, fresh);
+        Conflict c = byBlob.get(op.getOutput(k));
+        if (c != null && i >= c.writer) {
+          o = o == null ? op.toBuilder() : o;
+          o.setOutput(k, fresh.get(c.blob));
         }
       }
-      b.addOp(o);
+      if (o == null) {
+        b.addOp(op);
+      } else {
+        b.addOp(o);
+      }
     }
     for (int k = 0; k < b.getExternalOutputCount(); k++) {
-      if (b.getExternalOutput(k).equals(blob)) {
-        b.setExternalOutput(k, fresh);
+      String name = fresh.get(b.getExternalOutput(k));
+      if (name != null) {
+        b.setExternalOutput(k, name);
       }
     }
     return b.build();

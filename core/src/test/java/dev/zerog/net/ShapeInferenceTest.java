@@ -147,7 +147,7 @@ class ShapeInferenceTest {
     NetDef arity = NetDefs.parseText("op { input: \"x\" input: \"x\" output: \"y\" type: \"Relu\" }", "t");
     SchemaException e = catchThrowableOfType(SchemaException.class,
         () -> ShapeInference.infer(arity, Map.of("x", BlobType.of(DataType.FLOAT, 1))));
-    assertThat(e.getMessage()).startsWith("op #0 (Relu): Relu takes 1 inputs, got 2");
+    assertThat(e.getMessage()).startsWith("op #0 (Relu): Relu takes 1 input, got 2");
     NetDef arg = NetDefs.parseText("op { input: \"x\" output: \"y\" type: \"Softmax\" "
         + "arg { name: \"axis\" f: 1.5 } }", "t");
     SchemaException a = catchThrowableOfType(SchemaException.class,

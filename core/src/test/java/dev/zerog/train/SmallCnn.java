@@ -1,6 +1,7 @@
 package dev.zerog.train;
 
 import dev.zerog.net.NetDefs;
+import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Tensor;
@@ -33,6 +34,14 @@ final class SmallCnn {
 
   static ParameterShapes shapes() {
     return ParameterShapes.read(resource("small_cnn.shapes.json"));
+  }
+
+  /**
+   * The net with a fixed {@code random_seed} in its device option, so that its ops without their own (Dropout in
+   * training mode) draw the same values on every run.
+   */
+  static NetDef seeded(NetDef net) {
+    return net.toBuilder().setDeviceOption(DeviceOption.newBuilder().setRandomSeed(1)).build();
   }
 
   /** Feeds {@code data} (uniform in [-1, 1)) and, when {@code label} is not null, INT32 labels {1, 3}. */

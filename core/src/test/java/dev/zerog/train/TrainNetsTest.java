@@ -66,7 +66,7 @@ class TrainNetsTest {
     Workspace ws = new Workspace();
     Net.runOnce(InitNetGenerator.generate(t.net(), SmallCnn.shapes()), ws);
     SmallCnn.feed(ws, t.label());
-    Net.runOnce(pass.appendTo(t.net()), ws);
+    Net.runOnce(SmallCnn.seeded(pass.appendTo(t.net())), ws);
     float loss = ws.fetch(t.loss()).floats()[0];
     assertThat(loss).isPositive().isLessThan(100f);
     for (String p : SmallCnn.shapes().names()) {

@@ -58,7 +58,7 @@ class TrunkFreezerTest {
     TrunkFreezer.FrozenNet f = TrunkFreezer.freeze(t.net(), "pool1", TrunkFreezer.parameters(t.net(), init,
         List.of()));
     BackwardPass pass = BackwardPass.build(f.net(), List.of(t.loss()));
-    NetDef step = pass.appendTo(f.net());
+    NetDef step = SmallCnn.seeded(pass.appendTo(f.net()));
     // No gradient op for the trunk: the only ops that write trunk gradients are the zero fills.
     for (OperatorDef op : pass.gradientOps()) {
       assertThat(op.getType()).isNotIn("ConvGradient", "SpatialBNGradient", "MaxPoolGradient", "MulGradient");
@@ -76,6 +76,35 @@ class TrunkFreezerTest {
       assertThat(SmallCnn.squaredNorm(ws, pass.gradientMap().get(p).dense())).as("gradient of %s", p).isPositive();
     }
     assertThat(pass.gradientMap()).doesNotContainKey("data");
+  }
+
+  @Test
+  void anOptimizerOverEveryParameterBuildsAndLeavesTheTrunkAsItWas() {
+    TrainNet t = TrainNets.fromPredictNet(SmallCnn.predict());
+    NetDef init = InitNetGenerator.generate(t.net(), SmallCnn.shapes());
+    List<String> params = TrunkFreezer.parameters(t.net(), init, List.of());
+    TrunkFreezer.FrozenNet f = TrunkFreezer.freeze(t.net(), "pool1", params);
+    BackwardPass pass = BackwardPass.build(f.net(), List.of(t.loss()));
+    // Every parameter has a gradient, so the optimizer takes them all (it refuses one without).
+    OptimizedNets nets = OptimizerBuilder.forNets(pass.appendTo(f.net()), init).gradients(pass.gradientMap())
+        .parameters(params).build(OptimizerConfig.sgd(0.5).build());
+    assertThat(nets.updatedParameters()).containsExactlyInAnyOrderElementsOf(params);
+    Workspace ws = new Workspace();
+    Net.runOnce(nets.initNet(), ws);
+    SmallCnn.feed(ws, t.label());
+    java.util.Map<String, dev.zerog.tensor.Tensor> before = new java.util.HashMap<>();
+    for (String p : params) {
+      before.put(p, ws.fetch(p).copy());
+    }
+    Net step = Net.create(SmallCnn.seeded(nets.trainNet()), ws);
+    step.run();
+    step.run();
+    for (String p : TRUNK) {
+      assertThat(ws.fetch(p).contentEquals(before.get(p))).as("frozen %s", p).isTrue();
+    }
+    for (String p : List.of("fc1_w", "fc2_w", "fc2_b")) {
+      assertThat(ws.fetch(p).contentEquals(before.get(p))).as("trained %s", p).isFalse();
+    }
   }
 
   @Test
