@@ -22,6 +22,8 @@ import dev.zerog.train.TrainNets;
 import dev.zerog.train.TrunkFreezer;
 import dev.zerog.workspace.Workspace;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,11 +53,14 @@ import java.util.SplittableRandom;
  * <p>A step is the forward net (the train net's ops) then the backward net (the gradient ops), each a {@link Net}
  * over one workspace created once; times are wall-clock per step. Prints one {@code RESULT} line per mode for
  * bench/run-resnet.sh and, with {@code --profile N}, the time per operator type and the slowest operators over N
- * more steps (each op timed on its own, so the total is a little above a step's).
+ * more steps (each op timed on its own, so the total is a little above a step's); {@code --clock cpu} times them in
+ * the calling thread's CPU time instead of wall time, which a loaded machine disturbs less but which counts no
+ * other thread's work (meaningful with OPENBLAS_NUM_THREADS=1 and -Dzerog.threads=1).
  *
  * <pre>
  * ResNetTrainStep --net predict_net.pbtxt --shapes resnet50.shapes.json
  *     [--batch 8] [--size 224] [--warmup 3] [--steps 10] [--modes full,frozen,pruned] [--profile N]
+ *     [--clock wall|cpu]
  * </pre>
  */
 public final class ResNetTrainStep {
@@ -79,6 +84,7 @@ public final class ResNetTrainStep {
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
     int steps = Integer.parseInt(a.getOrDefault("steps", "10"));
     int profile = Integer.parseInt(a.getOrDefault("profile", "0"));
+    boolean cpuClock = a.getOrDefault("clock", "wall").equals("cpu");
     List<String> modes = List.of(a.getOrDefault("modes", "full,frozen,pruned").split(","));
 
     PrintStream out = System.out;
@@ -153,7 +159,7 @@ public final class ResNetTrainStep {
           + "per_image_ms=%.1f loss=%.4f%n", mode, median(t), min(t), median(f), median(b), median(t) / batch,
           ws.fetch(train.loss()).getDouble(0));
       if (profile > 0) {
-        profile(out, mode, fwd, bwd, ws, profile);
+        profile(out, mode, fwd, bwd, ws, profile, cpuClock);
       }
       ws.clear();
     }
@@ -218,15 +224,17 @@ public final class ResNetTrainStep {
    * Times every operator over {@code steps} steps: per type, the time and, for Conv and ConvGradient, the rate of
    * their multiply-adds; then the slowest operators.
    */
-  private static void profile(PrintStream out, String mode, Net fwd, Net bwd, Workspace ws, int steps) {
+  private static void profile(PrintStream out, String mode, Net fwd, Net bwd, Workspace ws, int steps,
+      boolean cpuClock) {
     List<Operator> ops = new ArrayList<>(fwd.operators());
     ops.addAll(bwd.operators());
     long[] nanos = new long[ops.size()];
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int s = 0; s < steps; s++) {
       for (int i = 0; i < ops.size(); i++) {
-        long t0 = System.nanoTime();
+        long t0 = cpuClock ? threads.getCurrentThreadCpuTime() : System.nanoTime();
         ops.get(i).run();
-        nanos[i] += System.nanoTime() - t0;
+        nanos[i] += (cpuClock ? threads.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
       }
     }
     Map<String, double[]> byType = new LinkedHashMap<>();
@@ -239,7 +247,8 @@ public final class ResNetTrainStep {
       e[1]++;
       e[2] += convFlops(ops.get(i).def(), ws);
     }
-    out.printf(Locale.ROOT, "zerog %s profile (mean of %d steps, op by op): %.1f ms%n", mode, steps, total);
+    out.printf(Locale.ROOT, "zerog %s profile (mean of %d steps, op by op, %s): %.1f ms%n", mode, steps,
+        cpuClock ? "the calling thread's CPU time" : "wall time", total);
     final double sum = total;
     byType.entrySet().stream().sorted((p, q) -> Double.compare(q.getValue()[0], p.getValue()[0]))
         .forEach(e -> out.printf(Locale.ROOT, "  %-26s %4d ops %9.1f ms %5.1f%%%s%n", e.getKey(),

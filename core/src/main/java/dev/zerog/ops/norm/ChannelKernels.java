@@ -28,50 +28,60 @@ final class ChannelKernels {
     }
   }
 
+  /** The float partial sums of the channel loops cover at most this many elements before going into double. */
+  static final int BLOCK = 256;
+
   /**
-   * Mean and biased variance of the channels [c0, c1), in one pass in double around a pivot (the channel's first
-   * element), so that a mean far from zero does not cancel the variance away; four independent sums each, so that
-   * the additions do not wait on one another.
+   * Mean and biased variance of the channels [c0, c1), in one pass around a pivot (the channel's first element), so
+   * that a mean far from zero does not cancel the variance away. The sums run in float over blocks of
+   * {@value #BLOCK} elements, four independent pairs at a time so that no addition waits on the one before, and
+   * each block's sums are added up in double.
    */
   static void moments(float[] x, double[] mean, double[] var, int outer, int channels, int inner, int c0,
       int c1) {
     final double count = (double) outer * inner;
     for (int c = c0; c < c1; c++) {
-      final double pivot = x[c * inner];
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      double q0 = 0;
-      double q1 = 0;
-      double q2 = 0;
-      double q3 = 0;
+      final float pivot = x[c * inner];
+      double sum = 0;
+      double squares = 0;
       for (int o = 0; o < outer; o++) {
-        int p = (o * channels + c) * inner;
-        final int end = p + inner;
-        for (; p + 3 < end; p += 4) {
-          final double d0 = x[p] - pivot;
-          final double d1 = x[p + 1] - pivot;
-          final double d2 = x[p + 2] - pivot;
-          final double d3 = x[p + 3] - pivot;
-          s0 += d0;
-          s1 += d1;
-          s2 += d2;
-          s3 += d3;
-          q0 += d0 * d0;
-          q1 += d1 * d1;
-          q2 += d2 * d2;
-          q3 += d3 * d3;
-        }
-        for (; p < end; p++) {
-          final double d = x[p] - pivot;
-          s0 += d;
-          q0 += d * d;
+        final int start = (o * channels + c) * inner;
+        for (int p = start, end = start + inner; p < end; ) {
+          final int blockEnd = Math.min(end, p + BLOCK);
+          float s0 = 0;
+          float s1 = 0;
+          float s2 = 0;
+          float s3 = 0;
+          float q0 = 0;
+          float q1 = 0;
+          float q2 = 0;
+          float q3 = 0;
+          for (; p + 3 < blockEnd; p += 4) {
+            final float d0 = x[p] - pivot;
+            final float d1 = x[p + 1] - pivot;
+            final float d2 = x[p + 2] - pivot;
+            final float d3 = x[p + 3] - pivot;
+            s0 += d0;
+            s1 += d1;
+            s2 += d2;
+            s3 += d3;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
+          }
+          for (; p < blockEnd; p++) {
+            final float d = x[p] - pivot;
+            s0 += d;
+            q0 += d * d;
+          }
+          sum += (double) s0 + s1 + s2 + s3;
+          squares += (double) q0 + q1 + q2 + q3;
         }
       }
-      final double shift = (s0 + s1 + s2 + s3) / count;
+      final double shift = sum / count;
       mean[c] = pivot + shift;
-      var[c] = Math.max(0, (q0 + q1 + q2 + q3) / count - shift * shift);
+      var[c] = Math.max(0, squares / count - shift * shift);
     }
   }
 
@@ -87,44 +97,55 @@ final class ChannelKernels {
     }
   }
 
-  /** dbias[c] = Σ dy and dscale[c] = Σ dy · (x - mean[c]) · rstd[c] over the channels [c0, c1), in double. */
+  /**
+   * dbias[c] = Σ dy and dscale[c] = Σ dy · (x - mean[c]) · rstd[c] over the channels [c0, c1): float sums over
+   * blocks of {@value #BLOCK} elements, four independent pairs at a time, added up in double.
+   */
   static void scaleBiasGradients(float[] dy, float[] x, double[] mean, double[] rstd, double[] dscale,
       double[] dbias, int outer, int channels, int inner, int c0, int c1) {
     for (int c = c0; c < c1; c++) {
-      final double m = mean[c];
-      double g0 = 0;
-      double g1 = 0;
-      double g2 = 0;
-      double g3 = 0;
-      double h0 = 0;
-      double h1 = 0;
-      double h2 = 0;
-      double h3 = 0;
+      final float m = (float) mean[c];
+      final double correction = mean[c] - m;
+      double sumG = 0;
+      double sumH = 0;
       for (int o = 0; o < outer; o++) {
-        int p = (o * channels + c) * inner;
-        final int end = p + inner;
-        for (; p + 3 < end; p += 4) {
-          final double d0 = dy[p];
-          final double d1 = dy[p + 1];
-          final double d2 = dy[p + 2];
-          final double d3 = dy[p + 3];
-          g0 += d0;
-          g1 += d1;
-          g2 += d2;
-          g3 += d3;
-          h0 += d0 * (x[p] - m);
-          h1 += d1 * (x[p + 1] - m);
-          h2 += d2 * (x[p + 2] - m);
-          h3 += d3 * (x[p + 3] - m);
-        }
-        for (; p < end; p++) {
-          final double d = dy[p];
-          g0 += d;
-          h0 += d * (x[p] - m);
+        final int start = (o * channels + c) * inner;
+        for (int p = start, end = start + inner; p < end; ) {
+          final int blockEnd = Math.min(end, p + BLOCK);
+          float g0 = 0;
+          float g1 = 0;
+          float g2 = 0;
+          float g3 = 0;
+          float h0 = 0;
+          float h1 = 0;
+          float h2 = 0;
+          float h3 = 0;
+          for (; p + 3 < blockEnd; p += 4) {
+            final float d0 = dy[p];
+            final float d1 = dy[p + 1];
+            final float d2 = dy[p + 2];
+            final float d3 = dy[p + 3];
+            g0 += d0;
+            g1 += d1;
+            g2 += d2;
+            g3 += d3;
+            h0 += d0 * (x[p] - m);
+            h1 += d1 * (x[p + 1] - m);
+            h2 += d2 * (x[p + 2] - m);
+            h3 += d3 * (x[p + 3] - m);
+          }
+          for (; p < blockEnd; p++) {
+            final float d = dy[p];
+            g0 += d;
+            h0 += d * (x[p] - m);
+          }
+          sumG += (double) g0 + g1 + g2 + g3;
+          sumH += (double) h0 + h1 + h2 + h3;
         }
       }
-      dbias[c] = g0 + g1 + g2 + g3;
-      dscale[c] = (h0 + h1 + h2 + h3) * rstd[c];
+      // x - mean = (x - m) - (mean - m): the part of the mean that float m drops, added back exactly in double.
+      dbias[c] = sumG;
+      dscale[c] = (sumH - correction * sumG) * rstd[c];
     }
   }
 

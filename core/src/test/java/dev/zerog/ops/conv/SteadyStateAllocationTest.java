@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SteadyStateAllocationTest {
   @ParameterizedTest
-  @CsvSource({"NCHW, 2, 9, 300, 1000", "NHWC, 2, 9, 300, 1000", "NCHW, 4, 64, 20, 200"})
+  @CsvSource({"NCHW, 2, 9, 300, 1000", "NHWC, 2, 9, 300, 1000", "NCHW, 4, 64, 100, 200"})
   void forwardAndBackwardAllocateNothing(String order, int batch, int size, int warmups, int runs) {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
