@@ -83,6 +83,16 @@ class PoolTest {
       Tensor nhwc = ConvReference.channelsFirst(run(c.op("NHWC"), feeds("X", ConvReference.channelsLast(c.x)))
           .fetch("Y"));
       assertThat(ConvReference.maxDiff(nhwc, expected)).as(c.toString()).isLessThan(1e-12);
+      // FLOAT (MaxPool over one or two axes takes its own loops) against the definition and the DOUBLE gradient.
+      Tensor xf = toFloat(c.x);
+      Tensor yf = run(c.op("NCHW"), feeds("X", xf)).fetch("Y");
+      assertThat(ConvReference.maxDiff(yf, expected)).as(c.toString()).isLessThan(1e-6);
+      Tensor dy = uniform(r, -1, 1, expected.dims());
+      OperatorDef grad = op(c.type + "Gradient", List.of("X", "Y", "dY"), List.of("dX"), c.op("NCHW").getArgList()
+          .toArray(new Argument[0]));
+      Tensor dxf = run(grad, feeds("X", xf, "Y", yf, "dY", toFloat(dy))).fetch("dX");
+      Tensor dxd = run(grad, feeds("X", c.x, "Y", nchw, "dY", dy)).fetch("dX");
+      assertThat(ConvReference.maxDiff(dxf, dxd)).as(c.toString()).isLessThan(1e-5);
     }
   }
 
