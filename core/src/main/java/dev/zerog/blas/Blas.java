@@ -131,6 +131,32 @@ public final class Blas {
     return blas instanceof NativeBLAS;
   }
 
+  /**
+   * How many threads one product may use, as far as zerog can tell: 1 for the Java implementation; for the native
+   * one, OpenBLAS's own choice, which is the first of the environment variables {@code OPENBLAS_NUM_THREADS},
+   * {@code GOTO_NUM_THREADS} and {@code OMP_NUM_THREADS} that holds a positive number, else the number of
+   * processors. (A native BLAS other than OpenBLAS may ignore these variables.)
+   */
+  public int threads() {
+    if (!isNative()) {
+      return 1;
+    }
+    for (String name : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+      String v = System.getenv(name);
+      if (v != null) {
+        try {
+          int n = Integer.parseInt(v.trim());
+          if (n > 0) {
+            return n;
+          }
+        } catch (NumberFormatException e) {
+          // OpenBLAS ignores a value it cannot read; so does this.
+        }
+      }
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
   @Override
   public String toString() {
     return "Blas[" + name + "]";

@@ -143,9 +143,7 @@ final class Conv extends Operator {
       float[] xa = x.floats();
       float[] wa = w.floats();
       float[] ya = y.floats();
-      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
-        engine.imageToCols(xa, i * imgStride, wa, ya, i * colsStride, Math.min(per, n - i));
-      }
+      engine.imageToCols(xa, wa, ya, n);
       if (b != null) {
         Convolution.addBias(ya, b.floats(), n, m, window.outSize(), args.order);
       }
@@ -340,15 +338,8 @@ final class Conv extends Operator {
         float[] wa = w.floats();
         float[] dya = dy.floats();
         float[] dwa = dw.floats();
-        Arrays.fill(dwa, 0f);
         float[] dxa = dx == null ? null : dx.floats();
-        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
-          int count = Math.min(per, n - i);
-          engine.filterGradient(xa, i * imgStride, dya, i * colsStride, dwa, count);
-          if (dxa != null) {
-            engine.colsToImage(dya, i * colsStride, wa, dxa, i * imgStride, count);
-          }
-        }
+        engine.convGradient(xa, dya, wa, dwa, dxa, n);
         if (db != null) {
           engine.biasGradient(dya, db.floats(), n, m, window.outSize(), args.order);
         }

@@ -301,9 +301,7 @@ final class ConvTranspose extends Operator {
       float[] xa = x.floats();
       float[] wa = w.floats();
       float[] ya = y.floats();
-      for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
-        engine.colsToImage(xa, i * colsStride, wa, ya, i * imgStride, Math.min(per, n - i));
-      }
+      engine.colsToImage(xa, wa, ya, n);
       if (b != null) {
         Convolution.addBias(ya, b.floats(), n, co, window.inSize(), args.order);
       }
@@ -428,15 +426,8 @@ final class ConvTranspose extends Operator {
         float[] wa = w.floats();
         float[] dya = dy.floats();
         float[] dwa = dw.floats();
-        Arrays.fill(dwa, 0f);
         float[] dxa = dx == null ? null : dx.floats();
-        for (int i = 0, per = engine.imagesPerCall(n); i < n; i += per) {
-          int count = Math.min(per, n - i);
-          engine.filterGradient(dya, i * imgStride, xa, i * colsStride, dwa, count);
-          if (dxa != null) {
-            engine.imageToCols(dya, i * imgStride, wa, dxa, i * colsStride, count);
-          }
-        }
+        engine.transposeGradient(dya, xa, wa, dwa, dxa, n);
         if (db != null) {
           engine.biasGradient(dya, db.floats(), n, co, window.inSize(), args.order);
         }

@@ -1,6 +1,7 @@
 package dev.zerog.ops.conv;
 
 import dev.zerog.blas.Blas;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.ops.conv.ConvPoolArguments.Order;
 import java.util.Arrays;
 
@@ -43,8 +44,6 @@ final class Convolution {
   private int imgStride;
   private int colsStride;
   private boolean pointwise;
-  private float[] floatCol = new float[0];
-  private float[] floatOut = new float[0];
   private double[] doubleCol = new double[0];
   private double[] doubleOut = new double[0];
   private double[] sums = new double[0];
@@ -88,12 +87,200 @@ final class Convolution {
   }
 
   // ---- float ----
+  //
+  // The drivers below run all n images of an op. Unless the run is split, they go through the images in calls of
+  // imagesPerCall images, each product on the BLAS's own threads and each im2col, col2im or row copy split across
+  // the kernel threads. When the BLAS runs products on one thread and zerog has several (splitImages), the images
+  // are cut into one contiguous block per kernel thread instead, and each block runs whole on one thread with its
+  // own buffers: a product of half the images on each core, with no synchronization inside it. Piece k of a split
+  // run always takes the same images and adds its filter gradient into its own buffer, which are summed in piece
+  // order afterwards, so the results do not depend on which thread ran which piece.
+
+  /** The buffers of one piece of a split run; a run that is not split uses the first. */
+  private static final class Scratch {
+    float[] col = new float[0];
+    float[] out = new float[0];
+    float[] dw = new float[0];
+
+    float[] col(int n) {
+      if (col.length < n) {
+        col = new float[n];
+      }
+      return col;
+    }
+
+    float[] out(int n) {
+      if (out.length < n) {
+        out = new float[n];
+      }
+      return out;
+    }
+
+    float[] dw(int n) {
+      if (dw.length < n) {
+        dw = new float[n];
+      }
+      return dw;
+    }
+  }
+
+  private final Scratch[] scratch;
+  /** True when FLOAT runs split their images across the kernel threads (see above). */
+  private final boolean splitImages;
 
   /**
-   * {@code count} images of the "image → columns" direction: cols = W · im2col(img), per group. This is Conv's
-   * forward (img the input X, cols the output Y) and ConvTranspose's input gradient (img dY, cols dX).
+   * An engine that splits FLOAT runs into one block of images per kernel thread when the BLAS runs each product on
+   * one thread and there are several kernel threads, and does not split them otherwise.
    */
-  void imageToCols(float[] img, int imgOff, float[] wgt, float[] cols, int colsOff, int count) {
+  Convolution() {
+    this(KernelThreads.threads() > 1 && Blas.get().threads() == 1 ? KernelThreads.threads() : 1);
+  }
+
+  /** An engine that splits FLOAT runs into {@code imageBlocks} blocks of images (none if 1). */
+  Convolution(int imageBlocks) {
+    scratch = newScratch(imageBlocks);
+    splitImages = imageBlocks > 1;
+  }
+
+  private static Scratch[] newScratch(int n) {
+    Scratch[] s = new Scratch[Math.max(1, n)];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = new Scratch();
+    }
+    return s;
+  }
+
+  /** True when FLOAT runs of this engine split their images across the kernel threads. */
+  boolean splitsImages() {
+    return splitImages;
+  }
+
+  private static final int IMAGE_TO_COLS = 0;
+  private static final int COLS_TO_IMAGE = 1;
+  private static final int CONV_GRADIENT = 2;
+  private static final int TRANSPOSE_GRADIENT = 3;
+
+  private int runKind;
+  private int runImages;
+  private float[] runA;
+  private float[] runB;
+  private float[] runW;
+  private float[] runDw;
+  private float[] runDx;
+  private final KernelThreads.Body pieceLoop = this::runPieces;
+
+  /**
+   * All n images of the "image → columns" direction: cols = W · im2col(img). Conv's forward (img X, cols Y) and
+   * ConvTranspose's input gradient (img dY, cols dX).
+   */
+  void imageToCols(float[] img, float[] wgt, float[] cols, int n) {
+    run(IMAGE_TO_COLS, n, img, cols, wgt, null, null);
+  }
+
+  /**
+   * All n images of the "columns → image" direction: img = col2im(Wᵀ · cols), overwriting img. ConvTranspose's
+   * forward (cols X, img Y).
+   */
+  void colsToImage(float[] cols, float[] wgt, float[] img, int n) {
+    run(COLS_TO_IMAGE, n, img, cols, wgt, null, null);
+  }
+
+  /**
+   * Conv's gradient for all n images: dW = Σ dY · im2col(X)ᵀ (dw overwritten) and, when {@code dx} is not null,
+   * dX = col2im(Wᵀ · dY).
+   */
+  void convGradient(float[] x, float[] dy, float[] wgt, float[] dw, float[] dx, int n) {
+    run(CONV_GRADIENT, n, x, dy, wgt, dw, dx);
+  }
+
+  /**
+   * ConvTranspose's gradient for all n images: dW = Σ X · im2col(dY)ᵀ (dw overwritten) and, when {@code dx} is not
+   * null, dX = W · im2col(dY).
+   */
+  void transposeGradient(float[] dy, float[] x, float[] wgt, float[] dw, float[] dx, int n) {
+    run(TRANSPOSE_GRADIENT, n, dy, x, wgt, dw, dx);
+  }
+
+  /** Runs one of the drivers: {@code img} is the image side, {@code cols} the columns side. */
+  private void run(int kind, int n, float[] img, float[] cols, float[] wgt, float[] dw, float[] dx) {
+    if (dw != null) {
+      Arrays.fill(dw, 0f);
+    }
+    int pieces = Math.min(n, scratch.length);
+    if (!splitImages || pieces < 2) {
+      runImages(kind, 0, n, img, cols, wgt, dw, dx, scratch[0], false);
+      return;
+    }
+    runKind = kind;
+    runImages = n;
+    runA = img;
+    runB = cols;
+    runW = wgt;
+    runDw = dw;
+    runDx = dx;
+    try {
+      KernelThreads.forRange(pieces, 1, pieceLoop);
+    } finally {
+      runA = null;
+      runB = null;
+      runW = null;
+      runDw = null;
+      runDx = null;
+    }
+    if (dw != null) {
+      for (int k = 1; k < pieces; k++) {
+        float[] part = scratch[k].dw;
+        for (int i = 0; i < dw.length; i++) {
+          dw[i] += part[i];
+        }
+      }
+    }
+  }
+
+  private void runPieces(int from, int to) {
+    int pieces = Math.min(runImages, scratch.length);
+    for (int k = from; k < to; k++) {
+      int first = (int) ((long) k * runImages / pieces);
+      int end = (int) ((long) (k + 1) * runImages / pieces);
+      float[] dw = runDw;
+      if (dw != null && k > 0) {
+        dw = scratch[k].dw(dw.length);
+        Arrays.fill(dw, 0, runDw.length, 0f);
+      }
+      runImages(runKind, first, end, runA, runB, runW, dw, runDx, scratch[k], true);
+    }
+  }
+
+  /** Images [first, end) of a driver, in calls of {@link #imagesPerCall}; {@code inline}: all on this thread. */
+  private void runImages(int kind, int first, int end, float[] img, float[] cols, float[] wgt, float[] dw,
+      float[] dx, Scratch s, boolean inline) {
+    for (int i = first, per = imagesPerCall(end - first); i < end; i += per) {
+      int count = Math.min(per, end - i);
+      int imgOff = i * imgStride;
+      int colsOff = i * colsStride;
+      switch (kind) {
+        case IMAGE_TO_COLS:
+          imageToCols(img, imgOff, wgt, cols, colsOff, count, s, inline);
+          break;
+        case COLS_TO_IMAGE:
+          colsToImage(cols, colsOff, wgt, img, imgOff, count, s, inline);
+          break;
+        case CONV_GRADIENT:
+          convGradient(img, imgOff, cols, colsOff, wgt, dw, dx, count, s, inline);
+          break;
+        default:
+          filterGradient(img, imgOff, cols, colsOff, dw, count, s, inline);
+          if (dx != null) {
+            imageToCols(img, imgOff, wgt, dx, colsOff, count, s, inline);
+          }
+          break;
+      }
+    }
+  }
+
+  /** One call of the "image → columns" direction over {@code count} images. */
+  private void imageToCols(float[] img, int imgOff, float[] wgt, float[] cols, int colsOff, int count, Scratch s,
+      boolean inline) {
     if (order == Order.NHWC) {
       final int rows = count * outSize;
       float[] a = img;
@@ -101,7 +288,7 @@ final class Convolution {
       int lda = imageChannels;
       int k = cgImage;
       if (!pointwise) {
-        a = floatCol(rows * groups * kg);
+        a = s.col(rows * groups * kg);
         for (int i = 0; i < count; i++) {
           Im2Col.nhwc(img, imgOff + i * imgStride, imageChannels, groups, window, a, i * outSize * groups * kg);
         }
@@ -116,50 +303,22 @@ final class Convolution {
       return;
     }
     final int n = count * outSize;
-    float[] b;
-    int bOff;
-    int k;
-    if (pointwise) {
-      k = cgImage;
-      if (count == 1) {
-        b = img;
-        bOff = imgOff;
-      } else {
-        b = floatCol(imageChannels * n);
-        bOff = 0;
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < imageChannels; c++) {
-            System.arraycopy(img, imgOff + i * imgStride + c * inSize, b, c * n + i * inSize, inSize);
-          }
-        }
-      }
-    } else {
-      k = kg;
-      b = floatCol(groups * kg * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        Im2Col.nchw(img, imgOff + i * imgStride, imageChannels, window, b, i * outSize, n);
-      }
-    }
-    float[] c = count == 1 ? cols : floatOut(colsChannels * n);
+    float[] b = imageMatrix(img, imgOff, count, s, inline);
+    int bOff = b == img ? imgOff : 0;
+    int k = pointwise ? cgImage : kg;
+    float[] c = count == 1 ? cols : s.out(colsChannels * n);
     int cOff = count == 1 ? colsOff : 0;
     for (int g = 0; g < groups; g++) {
       blas.sgemm(false, false, mg, n, k, 1f, wgt, g * mg * k, k, b, bOff + g * k * n, n, 0f, c, cOff + g * mg * n, n);
     }
     if (count > 1) {
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(c, m * n + i * outSize, cols, colsOff + i * colsStride + m * outSize, outSize);
-        }
-      }
+      copyRows(cols, colsOff, colsStride, c, n, outSize, colsChannels, count, false, inline);
     }
   }
 
-  /**
-   * {@code count} images of the "columns → image" direction: img = col2im(Wᵀ · cols), per group, overwriting img.
-   * This is Conv's input gradient (cols dY, img dX) and ConvTranspose's forward (cols X, img Y).
-   */
-  void colsToImage(float[] cols, int colsOff, float[] wgt, float[] img, int imgOff, int count) {
+  /** One call of the "columns → image" direction over {@code count} images, overwriting img. */
+  private void colsToImage(float[] cols, int colsOff, float[] wgt, float[] img, int imgOff, int count, Scratch s,
+      boolean inline) {
     if (order == Order.NHWC) {
       final int rows = count * outSize;
       if (pointwise) {
@@ -169,7 +328,7 @@ final class Convolution {
         }
         return;
       }
-      float[] col = floatCol(rows * groups * kg);
+      float[] col = s.col(rows * groups * kg);
       for (int g = 0; g < groups; g++) {
         blas.sgemm(false, false, rows, kg, mg, 1f, cols, colsOff + g * mg, colsChannels, wgt, g * mg * kg, kg, 0f,
             col, g * kg, groups * kg);
@@ -180,49 +339,35 @@ final class Convolution {
       }
       return;
     }
-    final int n = count * outSize;
-    float[] b = cols;
-    int bOff = colsOff;
-    if (count > 1) {
-      b = floatOut(colsChannels * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(cols, colsOff + i * colsStride + m * outSize, b, m * n + i * outSize, outSize);
-        }
-      }
-    }
-    if (pointwise) {
-      float[] c = count == 1 ? img : floatCol(imageChannels * n);
-      int cOff = count == 1 ? imgOff : 0;
-      for (int g = 0; g < groups; g++) {
-        blas.sgemm(true, false, cgImage, n, mg, 1f, wgt, g * mg * cgImage, cgImage, b, bOff + g * mg * n, n, 0f, c,
-            cOff + g * cgImage * n, n);
-      }
-      if (count > 1) {
-        for (int i = 0; i < count; i++) {
-          for (int ch = 0; ch < imageChannels; ch++) {
-            System.arraycopy(c, ch * n + i * inSize, img, imgOff + i * imgStride + ch * inSize, inSize);
-          }
-        }
+    float[] b = colsMatrix(cols, colsOff, count, s, inline);
+    columnsToImage(b, b == cols ? colsOff : 0, wgt, img, imgOff, count, s, inline);
+  }
+
+  /** One call of Conv's gradient over {@code count} images: dW += dY · im2col(X)ᵀ; dX = col2im(Wᵀ · dY). */
+  private void convGradient(float[] x, int xOff, float[] dy, int dyOff, float[] wgt, float[] dw, float[] dx,
+      int count, Scratch s, boolean inline) {
+    if (order == Order.NHWC) {
+      filterGradient(x, xOff, dy, dyOff, dw, count, s, inline);
+      if (dx != null) {
+        colsToImage(dy, dyOff, wgt, dx, xOff, count, s, inline);
       }
       return;
     }
-    float[] col = floatCol(groups * kg * n);
-    for (int g = 0; g < groups; g++) {
-      blas.sgemm(true, false, kg, n, mg, 1f, wgt, g * mg * kg, kg, b, bOff + g * mg * n, n, 0f, col, g * kg * n, n);
-    }
-    Arrays.fill(img, imgOff, imgOff + count * imgStride, 0f);
-    for (int i = 0; i < count; i++) {
-      Im2Col.nchwAdd(col, i * outSize, n, imageChannels, window, img, imgOff + i * imgStride);
+    // NCHW lays the images' dY side by side once for both products.
+    float[] a = colsMatrix(dy, dyOff, count, s, inline);
+    int aOff = a == dy ? dyOff : 0;
+    filterProduct(x, xOff, a, aOff, dw, count, s, inline);
+    if (dx != null) {
+      columnsToImage(a, aOff, wgt, dx, xOff, count, s, inline);
     }
   }
 
   /**
-   * {@code count} images of the filter gradient, added into dw: dW += cols · im2col(img)ᵀ, per group. Conv: img X,
-   * cols dY; ConvTranspose: img dY, cols X.
+   * One call of the filter gradient over {@code count} images, added into dw: dW += cols · im2col(img)ᵀ, per
+   * group. Conv: img X, cols dY; ConvTranspose: img dY, cols X.
    */
-  void filterGradient(float[] img, int imgOff, float[] cols, int colsOff, float[] dw, int count) {
+  private void filterGradient(float[] img, int imgOff, float[] cols, int colsOff, float[] dw, int count, Scratch s,
+      boolean inline) {
     if (order == Order.NHWC) {
       final int rows = count * outSize;
       float[] b = img;
@@ -230,7 +375,7 @@ final class Convolution {
       int ldb = imageChannels;
       int k = cgImage;
       if (!pointwise) {
-        b = floatCol(rows * groups * kg);
+        b = s.col(rows * groups * kg);
         for (int i = 0; i < count; i++) {
           Im2Col.nhwc(img, imgOff + i * imgStride, imageChannels, groups, window, b, i * outSize * groups * kg);
         }
@@ -244,45 +389,175 @@ final class Convolution {
       }
       return;
     }
+    float[] a = colsMatrix(cols, colsOff, count, s, inline);
+    filterProduct(img, imgOff, a, a == cols ? colsOff : 0, dw, count, s, inline);
+  }
+
+  /** NCHW: dW += a · im2col(img)ᵀ per group, a the columns side already laid out as [colsChannels, count · outSize]. */
+  private void filterProduct(float[] img, int imgOff, float[] a, int aOff, float[] dw, int count, Scratch s,
+      boolean inline) {
     final int n = count * outSize;
-    float[] a = cols;
-    int aOff = colsOff;
-    if (count > 1) {
-      a = floatOut(colsChannels * n);
-      aOff = 0;
-      for (int i = 0; i < count; i++) {
-        for (int m = 0; m < colsChannels; m++) {
-          System.arraycopy(cols, colsOff + i * colsStride + m * outSize, a, m * n + i * outSize, outSize);
-        }
-      }
-    }
-    float[] b;
-    int bOff;
-    int k;
-    if (pointwise) {
-      k = cgImage;
-      if (count == 1) {
-        b = img;
-        bOff = imgOff;
-      } else {
-        b = floatCol(imageChannels * n);
-        bOff = 0;
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < imageChannels; c++) {
-            System.arraycopy(img, imgOff + i * imgStride + c * inSize, b, c * n + i * inSize, inSize);
-          }
-        }
-      }
-    } else {
-      k = kg;
-      b = floatCol(groups * kg * n);
-      bOff = 0;
-      for (int i = 0; i < count; i++) {
-        Im2Col.nchw(img, imgOff + i * imgStride, imageChannels, window, b, i * outSize, n);
-      }
-    }
+    float[] b = imageMatrix(img, imgOff, count, s, inline);
+    int bOff = b == img ? imgOff : 0;
+    int k = pointwise ? cgImage : kg;
     for (int g = 0; g < groups; g++) {
       blas.sgemm(false, true, mg, k, n, 1f, a, aOff + g * mg * n, n, b, bOff + g * k * n, n, 1f, dw, g * mg * k, k);
+    }
+  }
+
+  /** NCHW: img = col2im(Wᵀ · b) per group, b the columns side laid out as [colsChannels, count · outSize]. */
+  private void columnsToImage(float[] b, int bOff, float[] wgt, float[] img, int imgOff, int count, Scratch s,
+      boolean inline) {
+    final int n = count * outSize;
+    if (pointwise) {
+      float[] c = count == 1 ? img : s.col(imageChannels * n);
+      int cOff = count == 1 ? imgOff : 0;
+      for (int g = 0; g < groups; g++) {
+        blas.sgemm(true, false, cgImage, n, mg, 1f, wgt, g * mg * cgImage, cgImage, b, bOff + g * mg * n, n, 0f, c,
+            cOff + g * cgImage * n, n);
+      }
+      if (count > 1) {
+        copyRows(img, imgOff, imgStride, c, n, inSize, imageChannels, count, false, inline);
+      }
+      return;
+    }
+    float[] col = s.col(groups * kg * n);
+    for (int g = 0; g < groups; g++) {
+      blas.sgemm(true, false, kg, n, mg, 1f, wgt, g * mg * kg, kg, b, bOff + g * mg * n, n, 0f, col, g * kg * n, n);
+    }
+    im2col(img, imgOff, col, n, count, true, inline);
+  }
+
+  /**
+   * NCHW: the image side of {@code count} images as one matrix of [imageChannels · kernelSize, count · outSize]:
+   * img itself for one pointwise image, else the images' channels (pointwise) or their im2col side by side in the
+   * column buffer.
+   */
+  private float[] imageMatrix(float[] img, int imgOff, int count, Scratch s, boolean inline) {
+    final int n = count * outSize;
+    if (pointwise) {
+      if (count == 1) {
+        return img;
+      }
+      float[] b = s.col(imageChannels * n);
+      copyRows(img, imgOff, imgStride, b, n, inSize, imageChannels, count, true, inline);
+      return b;
+    }
+    float[] b = s.col(groups * kg * n);
+    im2col(img, imgOff, b, n, count, false, inline);
+    return b;
+  }
+
+  /** NCHW: the columns side of {@code count} images as [colsChannels, count · outSize]: cols itself for one image. */
+  private float[] colsMatrix(float[] cols, int colsOff, int count, Scratch s, boolean inline) {
+    if (count == 1) {
+      return cols;
+    }
+    final int n = count * outSize;
+    float[] a = s.out(colsChannels * n);
+    copyRows(cols, colsOff, colsStride, a, n, outSize, colsChannels, count, true, inline);
+    return a;
+  }
+
+  // NCHW row copies and im2col/col2im, split across the kernel threads by (image, channel) unless inline. The
+  // arguments of a split call are kept in fields for the loop bodies, which are created once.
+
+  /** A piece of a split loop moves at least this many elements. */
+  static final int PIECE = 1 << 15;
+
+  private float[] loopImg;
+  private float[] loopMatrix;
+  private int loopImgOff;
+  private int loopImgStride;
+  private int loopRows;
+  private int loopLength;
+  private int loopLd;
+  private boolean loopFlag;
+  private final KernelThreads.Body copyLoop = (from, to) -> copyRange(loopImg, loopImgOff, loopImgStride,
+      loopMatrix, loopLd, loopLength, loopRows, loopFlag, from, to);
+  private final KernelThreads.Body im2colLoop = (from, to) -> im2colRange(loopImg, loopImgOff, loopMatrix, loopLd,
+      loopFlag, from, to);
+
+  /**
+   * Copies {@code rows} rows of {@code length} elements of each of {@code count} images between the images (image i
+   * at imagesOff + i · imageStride, its row j at + j · length) and a matrix that holds them side by side (row j at
+   * j · ld, image i's part at + i · length): into the matrix when {@code gather}, out of it otherwise.
+   */
+  private void copyRows(float[] images, int imagesOff, int imageStride, float[] matrix, int ld, int length,
+      int rows, int count, boolean gather, boolean inline) {
+    if (inline) {
+      copyRange(images, imagesOff, imageStride, matrix, ld, length, rows, gather, 0, count * rows);
+      return;
+    }
+    loopImg = images;
+    loopImgOff = imagesOff;
+    loopImgStride = imageStride;
+    loopMatrix = matrix;
+    loopLd = ld;
+    loopLength = length;
+    loopRows = rows;
+    loopFlag = gather;
+    try {
+      KernelThreads.forRange(count * rows, Math.max(1, PIECE / Math.max(1, length)), copyLoop);
+    } finally {
+      loopImg = null;
+      loopMatrix = null;
+    }
+  }
+
+  /** The rows [from, to) (row u is image u / rows, row u % rows) of {@link #copyRows}. */
+  private static void copyRange(float[] images, int imagesOff, int imageStride, float[] matrix, int ld, int length,
+      int rows, boolean gather, int from, int to) {
+    for (int u = from; u < to; u++) {
+      int i = u / rows;
+      int j = u - i * rows;
+      int imgAt = imagesOff + i * imageStride + j * length;
+      int matAt = j * ld + i * length;
+      if (gather) {
+        System.arraycopy(images, imgAt, matrix, matAt, length);
+      } else {
+        System.arraycopy(matrix, matAt, images, imgAt, length);
+      }
+    }
+  }
+
+  /**
+   * im2col of {@code count} images into col (row r of image i at r · ld + i · outSize), or, when {@code add}, the
+   * inverse: the images zeroed and col's entries added back into them.
+   */
+  private void im2col(float[] img, int imgOff, float[] col, int ld, int count, boolean add, boolean inline) {
+    if (inline) {
+      im2colRange(img, imgOff, col, ld, add, 0, count * imageChannels);
+      return;
+    }
+    loopImg = img;
+    loopImgOff = imgOff;
+    loopMatrix = col;
+    loopLd = ld;
+    loopFlag = add;
+    try {
+      int perChannel = window.kernelSize() * outSize;
+      KernelThreads.forRange(count * imageChannels, Math.max(1, PIECE / Math.max(1, perChannel)), im2colLoop);
+    } finally {
+      loopImg = null;
+      loopMatrix = null;
+    }
+  }
+
+  /** The (image, channel) units [from, to) of {@link #im2col}: unit u is image u / C, channel u % C. */
+  private void im2colRange(float[] img, int imgOff, float[] col, int ld, boolean add, int from, int to) {
+    final int kernelSize = window.kernelSize();
+    for (int i = from / imageChannels; i * imageChannels < to; i++) {
+      int c0 = Math.max(from - i * imageChannels, 0);
+      int c1 = Math.min(to - i * imageChannels, imageChannels);
+      int imgAt = imgOff + i * imgStride + c0 * inSize;
+      int colAt = c0 * kernelSize * ld + i * outSize;
+      if (add) {
+        Arrays.fill(img, imgAt, imgAt + (c1 - c0) * inSize, 0f);
+        Im2Col.nchwAdd(col, colAt, ld, c1 - c0, window, img, imgAt);
+      } else {
+        Im2Col.nchw(img, imgAt, c1 - c0, window, col, colAt, ld);
+      }
     }
   }
 
@@ -335,20 +610,6 @@ final class Convolution {
     for (int c = 0; c < channels; c++) {
       db[c] = (float) acc[c];
     }
-  }
-
-  private float[] floatCol(int n) {
-    if (floatCol.length < n) {
-      floatCol = new float[n];
-    }
-    return floatCol;
-  }
-
-  private float[] floatOut(int n) {
-    if (floatOut.length < n) {
-      floatOut = new float[n];
-    }
-    return floatOut;
   }
 
   // ---- double: the same over double[] with dgemm ----

@@ -12,6 +12,129 @@ import java.util.Arrays;
 final class Im2Col {
   private Im2Col() {}
 
+  /**
+   * True when every im2col row of a 2-D plane is the input plane shifted: stride 1 along H and W and an output as
+   * wide as the input (a "same" window, such as 3×3 with pad 1). Then the valid part of a row (c, kd, kh, kw) is
+   * one contiguous run of the input plane, copied at once rather than output row by output row, and only the
+   * output columns whose tap falls outside the image at the left or right need fixing. Small planes (7×7, 14×14)
+   * gain most: a short copy per output row costs more than the copying.
+   */
+  static boolean isShiftedPlane(Window w) {
+    return w.stride[1] == 1 && w.stride[2] == 1 && w.in[2] == w.out[2] && w.in[1] >= 1 && w.out[2] >= 1;
+  }
+
+  /** {@link #nchw} for {@link #isShiftedPlane} windows. */
+  private static void shiftedPlanes(float[] x, int xOff, int channels, Window w, float[] col, int colOff, int ld) {
+    final int inD = w.in[0];
+    final int inH = w.in[1];
+    final int width = w.in[2];
+    final int outD = w.out[0];
+    final int outH = w.out[1];
+    final int plane = outH * width;
+    final int planeOut = outD * plane;
+    int dst = colOff;
+    for (int c = 0; c < channels; c++) {
+      final int xc = xOff + c * inD * inH * width;
+      for (int kd = 0; kd < w.kernel[0]; kd++) {
+        final int offD = kd * w.dilation[0] - w.padHead[0];
+        final int dLo = Window.firstValid(offD, w.stride[0]);
+        final int dHi = Window.endValid(offD, w.stride[0], inD, outD);
+        for (int kh = 0; kh < w.kernel[1]; kh++) {
+          final int offH = kh * w.dilation[1] - w.padHead[1];
+          final int hLo = Math.min(Window.firstValid(offH, 1), outH);
+          final int hHi = Math.max(Window.endValid(offH, 1, inH, outH), hLo);
+          for (int kw = 0; kw < w.kernel[2]; kw++) {
+            final int offW = kw * w.dilation[2] - w.padHead[2];
+            if (dLo >= dHi || hLo >= hHi || offW >= width || -offW >= width) {
+              Arrays.fill(col, dst, dst + planeOut, 0f);
+              dst += ld;
+              continue;
+            }
+            Arrays.fill(col, dst, dst + dLo * plane, 0f);
+            for (int od = dLo; od < dHi; od++) {
+              final int id = od * w.stride[0] + offD;
+              final int rows = dst + od * plane;
+              Arrays.fill(col, rows, rows + hLo * width, 0f);
+              // Output positions [hLo·W, hHi·W) of the plane read input positions shifted by offH·W + offW; the
+              // first -offW (or last offW) of them would read across the plane's edge, and are zeroed below.
+              final int from = hLo * width + Math.max(0, -offW);
+              final int to = hHi * width - Math.max(0, offW);
+              System.arraycopy(x, xc + id * inH * width + offH * width + offW + from, col, rows + from, to - from);
+              if (offW < 0) {
+                for (int oh = hLo; oh < hHi; oh++) {
+                  Arrays.fill(col, rows + oh * width, rows + oh * width - offW, 0f);
+                }
+              } else if (offW > 0) {
+                for (int oh = hLo; oh < hHi; oh++) {
+                  Arrays.fill(col, rows + (oh + 1) * width - offW, rows + (oh + 1) * width, 0f);
+                }
+              }
+              Arrays.fill(col, rows + hHi * width, rows + plane, 0f);
+            }
+            Arrays.fill(col, dst + dHi * plane, dst + planeOut, 0f);
+            dst += ld;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #nchwAdd} for {@link #isShiftedPlane} windows. The entries of a row whose tap falls outside the image at
+   * the left or right are set to zero in col first (col is the caller's scratch), so that the valid part of the
+   * row adds into the image in one contiguous run.
+   */
+  private static void shiftedPlanesAdd(float[] col, int colOff, int ld, int channels, Window w, float[] x,
+      int xOff) {
+    final int inD = w.in[0];
+    final int inH = w.in[1];
+    final int width = w.in[2];
+    final int outD = w.out[0];
+    final int outH = w.out[1];
+    final int plane = outH * width;
+    int src = colOff;
+    for (int c = 0; c < channels; c++) {
+      final int xc = xOff + c * inD * inH * width;
+      for (int kd = 0; kd < w.kernel[0]; kd++) {
+        final int offD = kd * w.dilation[0] - w.padHead[0];
+        final int dLo = Window.firstValid(offD, w.stride[0]);
+        final int dHi = Window.endValid(offD, w.stride[0], inD, outD);
+        for (int kh = 0; kh < w.kernel[1]; kh++) {
+          final int offH = kh * w.dilation[1] - w.padHead[1];
+          final int hLo = Math.min(Window.firstValid(offH, 1), outH);
+          final int hHi = Math.max(Window.endValid(offH, 1, inH, outH), hLo);
+          for (int kw = 0; kw < w.kernel[2]; kw++) {
+            final int offW = kw * w.dilation[2] - w.padHead[2];
+            if (hLo >= hHi || offW >= width || -offW >= width) {
+              src += ld;
+              continue;
+            }
+            for (int od = dLo; od < dHi; od++) {
+              final int id = od * w.stride[0] + offD;
+              final int rows = src + od * plane;
+              if (offW < 0) {
+                for (int oh = hLo; oh < hHi; oh++) {
+                  Arrays.fill(col, rows + oh * width, rows + oh * width - offW, 0f);
+                }
+              } else if (offW > 0) {
+                for (int oh = hLo; oh < hHi; oh++) {
+                  Arrays.fill(col, rows + (oh + 1) * width - offW, rows + (oh + 1) * width, 0f);
+                }
+              }
+              final int from = hLo * width + Math.max(0, -offW);
+              final int to = hHi * width - Math.max(0, offW);
+              final int shift = xc + id * inH * width + offH * width + offW - rows;
+              for (int p = rows + from; p < rows + to; p++) {
+                x[p + shift] += col[p];
+              }
+            }
+            src += ld;
+          }
+        }
+      }
+    }
+  }
+
   // ---- float ----
 
   /**
@@ -20,6 +143,10 @@ final class Im2Col {
    * so that several images can sit side by side in one matrix).
    */
   static void nchw(float[] x, int xOff, int channels, Window w, float[] col, int colOff, int ld) {
+    if (isShiftedPlane(w)) {
+      shiftedPlanes(x, xOff, channels, w, col, colOff, ld);
+      return;
+    }
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
@@ -85,6 +212,10 @@ final class Im2Col {
    * in {@link #nchw}.
    */
   static void nchwAdd(float[] col, int colOff, int ld, int channels, Window w, float[] x, int xOff) {
+    if (isShiftedPlane(w)) {
+      shiftedPlanesAdd(col, colOff, ld, channels, w, x, xOff);
+      return;
+    }
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];

@@ -9,6 +9,7 @@ import dev.zerog.op.ArgType;
 import dev.zerog.op.Arguments;
 import dev.zerog.op.BlobType;
 import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -84,10 +85,16 @@ final class Pool extends Operator {
       Gradient.definition("AveragePoolGradient"), Gradient.definition("AveragePool1DGradient"),
       Gradient.definition("AveragePool2DGradient"), Gradient.definition("AveragePool3DGradient"));
 
+  /** NCHW planes are split across the kernel threads in pieces of at least this many input elements. */
+  static final int PLANE_PIECE = 1 << 15;
+
   private final ConvPoolArguments args;
   private final boolean max;
   private final boolean countPad;
   private final Window window = new Window();
+  private float[] fx;
+  private float[] fy;
+  private final KernelThreads.Body forwardLoop = this::forwardPlanes;
   private long[] xDims = new long[0];
   private long[] yDims = new long[0];
 
@@ -114,7 +121,14 @@ final class Pool extends Operator {
     int n = (int) xd[0];
     if (dtype == DataType.FLOAT) {
       if (args.order == Order.NCHW) {
-        PoolKernels.forwardNchw(x.floats(), y.floats(), n * c, window, max, countPad);
+        fx = x.floats();
+        fy = y.floats();
+        try {
+          KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / window.inSize()), forwardLoop);
+        } finally {
+          fx = null;
+          fy = null;
+        }
       } else {
         PoolKernels.forwardNhwc(x.floats(), y.floats(), n, c, window, max, countPad);
       }
@@ -125,6 +139,10 @@ final class Pool extends Operator {
         PoolKernels.forwardNhwc(x.doubles(), y.doubles(), n, c, window, max, countPad);
       }
     }
+  }
+
+  private void forwardPlanes(int p0, int p1) {
+    PoolKernels.forwardNchw(fx, fy, p0, p1, window, max, countPad);
   }
 
   static List<BlobType> infer(OperatorDef def, Arguments arguments, List<BlobType> in) {
@@ -172,6 +190,11 @@ final class Pool extends Operator {
     private final boolean max;
     private final boolean countPad;
     private final Window window = new Window();
+    private float[] fx;
+    private float[] fy;
+    private float[] fdy;
+    private float[] fdx;
+    private final KernelThreads.Body backwardLoop = this::backwardPlanes;
     private long[] xDims = new long[0];
     private long[] yDims = new long[0];
 
@@ -209,7 +232,18 @@ final class Pool extends Operator {
       int n = (int) xd[0];
       if (dtype == DataType.FLOAT) {
         if (args.order == Order.NCHW) {
-          PoolKernels.backwardNchw(x.floats(), y.floats(), dy.floats(), dx.floats(), n * c, window, max, countPad);
+          fx = x.floats();
+          fy = y.floats();
+          fdy = dy.floats();
+          fdx = dx.floats();
+          try {
+            KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / window.inSize()), backwardLoop);
+          } finally {
+            fx = null;
+            fy = null;
+            fdy = null;
+            fdx = null;
+          }
         } else {
           PoolKernels.backwardNhwc(x.floats(), y.floats(), dy.floats(), dx.floats(), n, c, window, max, countPad);
         }
@@ -222,6 +256,10 @@ final class Pool extends Operator {
               countPad);
         }
       }
+    }
+
+    private void backwardPlanes(int p0, int p1) {
+      PoolKernels.backwardNchw(fx, fy, fdy, fdx, p0, p1, window, max, countPad);
     }
   }
 }

@@ -10,17 +10,119 @@ import java.util.Arrays;
 final class PoolKernels {
   private PoolKernels() {}
 
+  /** True for a window over 1 or 2 spatial axes (the depth axis of size 1). */
+  static boolean isPlanar(Window w) {
+    return w.in[0] == 1 && w.out[0] == 1 && w.kernel[0] == 1;
+  }
+
+  /**
+   * Max pooling of {@link #isPlanar} NCHW planes [p0, p1), one output row at a time and one tap (kh, kw) at a time
+   * over the whole row: y[ow] = max(y[ow], x[h, ow · stride - pad + kw]) for the outputs whose tap is inside the
+   * image. The inner loop runs along the output row, rather than over a window of a few taps, which is what
+   * makes it fast: short loops cost more than their work. The same maximum as window by window (max is exact and
+   * NaN wins in any order); a window wholly in the padding gives 0.
+   */
+  static void maxPlanes(float[] x, float[] y, int p0, int p1, Window w) {
+    final int inH = w.in[1];
+    final int inW = w.in[2];
+    final int outH = w.out[1];
+    final int outW = w.out[2];
+    final int inSize = inH * inW;
+    final int outSize = outH * outW;
+    for (int p = p0; p < p1; p++) {
+      final int xp = p * inSize;
+      for (int oh = 0; oh < outH; oh++) {
+        final int row = p * outSize + oh * outW;
+        Arrays.fill(y, row, row + outW, Float.NEGATIVE_INFINITY);
+        final int h0 = oh * w.stride[1] - w.padHead[1];
+        final int hLo = Math.max(h0, 0);
+        final int hHi = Math.min(h0 + w.kernel[1], inH);
+        for (int h = hLo; h < hHi; h++) {
+          final int xrow = xp + h * inW;
+          for (int kw = 0; kw < w.kernel[2]; kw++) {
+            final int off = kw - w.padHead[2];
+            final int lo = Math.min(Window.firstValid(off, w.stride[2]), outW);
+            final int hi = Math.max(Window.endValid(off, w.stride[2], inW, outW), lo);
+            final int sw = w.stride[2];
+            final int base = xrow + off;
+            for (int ow = lo; ow < hi; ow++) {
+              y[row + ow] = Math.max(y[row + ow], x[base + ow * sw]);
+            }
+          }
+        }
+        if (hLo >= hHi) {
+          Arrays.fill(y, row, row + outW, 0f);
+          continue;
+        }
+        for (int ow = 0; ow < outW; ow++) {
+          if (y[row + ow] == Float.NEGATIVE_INFINITY && isEmptyColumn(ow, w)) {
+            y[row + ow] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** True when output column {@code ow}'s window has no tap inside the image (it lies in the padding). */
+  private static boolean isEmptyColumn(int ow, Window w) {
+    int w0 = ow * w.stride[2] - w.padHead[2];
+    return Math.max(w0, 0) >= Math.min(w0 + w.kernel[2], w.in[2]);
+  }
+
+  /**
+   * The gradient of {@link #maxPlanes} over planes [p0, p1), into dx (overwritten), in the same order: every input
+   * equal to its window's maximum gets the window's gradient (every one of them on a tie, as in Caffe2).
+   */
+  static void maxPlanesGradient(float[] x, float[] y, float[] dy, float[] dx, int p0, int p1, Window w) {
+    final int inH = w.in[1];
+    final int inW = w.in[2];
+    final int outH = w.out[1];
+    final int outW = w.out[2];
+    final int inSize = inH * inW;
+    final int outSize = outH * outW;
+    Arrays.fill(dx, p0 * inSize, p1 * inSize, 0f);
+    for (int p = p0; p < p1; p++) {
+      final int xp = p * inSize;
+      for (int oh = 0; oh < outH; oh++) {
+        final int row = p * outSize + oh * outW;
+        final int h0 = oh * w.stride[1] - w.padHead[1];
+        final int hLo = Math.max(h0, 0);
+        final int hHi = Math.min(h0 + w.kernel[1], inH);
+        for (int h = hLo; h < hHi; h++) {
+          final int xrow = xp + h * inW;
+          for (int kw = 0; kw < w.kernel[2]; kw++) {
+            final int off = kw - w.padHead[2];
+            final int lo = Math.min(Window.firstValid(off, w.stride[2]), outW);
+            final int hi = Math.max(Window.endValid(off, w.stride[2], inW, outW), lo);
+            final int sw = w.stride[2];
+            final int base = xrow + off;
+            for (int ow = lo; ow < hi; ow++) {
+              final int i = base + ow * sw;
+              if (x[i] == y[row + ow]) {
+                dx[i] += dy[row + ow];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   // ---- float ----
 
-  /** Max or average pooling of every (image, channel) plane of an NCHW tensor. */
-  static void forwardNchw(float[] x, float[] y, int planes, Window w, boolean max, boolean countPad) {
+  /** Max or average pooling of the (image, channel) planes [p0, p1) of an NCHW tensor. */
+  static void forwardNchw(float[] x, float[] y, int p0, int p1, Window w, boolean max, boolean countPad) {
+    if (max && isPlanar(w)) {
+      maxPlanes(x, y, p0, p1, w);
+      return;
+    }
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int inSize = w.inSize();
     final int outSize = w.outSize();
     final int full = w.kernelSize();
-    for (int p = 0; p < planes; p++) {
+    for (int p = p0; p < p1; p++) {
       final int xp = p * inSize;
       int yi = p * outSize;
       for (int od = 0; od < w.out[0]; od++) {
@@ -125,18 +227,23 @@ final class PoolKernels {
   /**
    * The gradient of max or average pooling, NCHW, into dx (overwritten). Max: every input equal to its window's
    * maximum receives that window's gradient (all of them on a tie, as in Caffe2). Average: every input of a
-   * window receives the window's gradient divided by the window's count.
+   * window receives the window's gradient divided by the window's count. Covers the planes [p0, p1), whose dx
+   * only their own windows write.
    */
-  static void backwardNchw(float[] x, float[] y, float[] dy, float[] dx, int planes, Window w, boolean max,
+  static void backwardNchw(float[] x, float[] y, float[] dy, float[] dx, int p0, int p1, Window w, boolean max,
       boolean countPad) {
+    if (max && isPlanar(w)) {
+      maxPlanesGradient(x, y, dy, dx, p0, p1, w);
+      return;
+    }
     final int inD = w.in[0];
     final int inH = w.in[1];
     final int inW = w.in[2];
     final int inSize = w.inSize();
     final int outSize = w.outSize();
     final int full = w.kernelSize();
-    Arrays.fill(dx, 0, planes * inSize, 0f);
-    for (int p = 0; p < planes; p++) {
+    Arrays.fill(dx, p0 * inSize, p1 * inSize, 0f);
+    for (int p = p0; p < p1; p++) {
       final int xp = p * inSize;
       int yi = p * outSize;
       for (int od = 0; od < w.out[0]; od++) {

@@ -3,6 +3,7 @@ package dev.zerog.ops.elementwise;
 import dev.zerog.grad.GradientContext;
 import dev.zerog.grad.GradientMaker;
 import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
 import dev.zerog.op.OperatorSchema;
@@ -51,13 +52,31 @@ final class Relu extends FloatingUnaryOp {
   static final OperatorDefinition GRADIENT_DEFINITION =
       OperatorDefinition.builder(GRADIENT_SCHEMA).cpu(Gradient::new).gradientNotImplemented().build();
 
+  /** Loops of at least this many elements are split across the kernel threads. */
+  static final int PIECE = 1 << 16;
+
+  private float[] fx;
+  private float[] fy;
+  private final KernelThreads.Body floatLoop = (from, to) -> relu(fx, fy, from, to);
+
   Relu(OperatorInit init) {
     super(init);
   }
 
   @Override
   void apply(float[] x, float[] y, int n) {
-    for (int i = 0; i < n; i++) {
+    fx = x;
+    fy = y;
+    try {
+      KernelThreads.forRange(n, PIECE, floatLoop);
+    } finally {
+      fx = null;
+      fy = null;
+    }
+  }
+
+  static void relu(float[] x, float[] y, int from, int to) {
+    for (int i = from; i < to; i++) {
       y[i] = Math.max(x[i], 0f);
     }
   }
@@ -82,11 +101,17 @@ final class Relu extends FloatingUnaryOp {
    * the select, bit for bit, except where {@code y} is NaN or {@code dy} is infinite or NaN with {@code y <= 0};
    * each of those makes a NaN that the select would not have, so the pass also keeps the maximum of what it wrote
    * (Java's max propagates NaN), and when that is NaN the select runs again; in place (dx is dy) that still gives
-   * the select, since where {@code y > 0} the pass wrote dy itself.
+   * the select, since where {@code y > 0} the pass wrote dy itself. FLOAT loops are split across the kernel
+   * threads, each piece with its own check and fallback.
    */
   static final class Gradient extends FloatingUnaryGradientOp {
     private static final float LIFT_F = 0x1p127f;
     private static final double LIFT_D = 0x1p1023;
+
+    private float[] fy;
+    private float[] fdy;
+    private float[] fdx;
+    private final KernelThreads.Body floatLoop = (from, to) -> apply(fy, fdy, fdx, from, to);
 
     Gradient(OperatorInit init) {
       super(init, 1);
@@ -94,8 +119,22 @@ final class Relu extends FloatingUnaryOp {
 
     @Override
     void apply(float[] y, float[] dy, float[] dx, int n) {
-      if (Float.isNaN(applyArithmetic(y, dy, dx, n))) {
-        applySelect(y, dy, dx, n);
+      fy = y;
+      fdy = dy;
+      fdx = dx;
+      try {
+        KernelThreads.forRange(n, PIECE, floatLoop);
+      } finally {
+        fy = null;
+        fdy = null;
+        fdx = null;
+      }
+    }
+
+    /** The kernel over [from, to). */
+    static void apply(float[] y, float[] dy, float[] dx, int from, int to) {
+      if (Float.isNaN(applyArithmetic(y, dy, dx, from, to))) {
+        applySelect(y, dy, dx, from, to);
       }
     }
 
@@ -106,10 +145,15 @@ final class Relu extends FloatingUnaryOp {
       }
     }
 
-    /** The vectorized pass; returns the maximum of dx, NaN if any element is NaN. */
+    /** The vectorized pass over [0, n); returns the maximum of dx, NaN if any element is NaN. */
     static float applyArithmetic(float[] y, float[] dy, float[] dx, int n) {
+      return applyArithmetic(y, dy, dx, 0, n);
+    }
+
+    /** The vectorized pass over [from, to); returns the maximum of dx there, NaN if any element is NaN. */
+    static float applyArithmetic(float[] y, float[] dy, float[] dx, int from, int to) {
       float max = 0f;
-      for (int i = 0; i < n; i++) {
+      for (int i = from; i < to; i++) {
         float f = Math.min(Math.max(y[i] * LIFT_F * LIFT_F, 0f), 1f);
         float v = dy[i] * f + (0.5f - f) * 0f;
         dx[i] = v;
@@ -129,9 +173,9 @@ final class Relu extends FloatingUnaryOp {
       return max;
     }
 
-    /** The definition, element by element; dx may be dy. */
-    static void applySelect(float[] y, float[] dy, float[] dx, int n) {
-      for (int i = 0; i < n; i++) {
+    /** The definition, element by element over [from, to); dx may be dy. */
+    static void applySelect(float[] y, float[] dy, float[] dx, int from, int to) {
+      for (int i = from; i < to; i++) {
         dx[i] = y[i] > 0 ? dy[i] : 0f;
       }
     }

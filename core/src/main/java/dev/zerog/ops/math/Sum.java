@@ -7,6 +7,7 @@ import dev.zerog.op.Arguments;
 import dev.zerog.op.Arity;
 import dev.zerog.op.BlobType;
 import dev.zerog.op.FlopEstimate;
+import dev.zerog.op.KernelThreads;
 import dev.zerog.op.Operator;
 import dev.zerog.op.OperatorDefinition;
 import dev.zerog.op.OperatorInit;
@@ -59,8 +60,46 @@ final class Sum extends Operator {
   static final OperatorDefinition DEFINITION =
       OperatorDefinition.builder(SCHEMA).cpu(Sum::new).gradient(GRADIENT).build();
 
+  /** FLOAT sums of at least this many elements are split across the kernel threads. */
+  static final int PIECE = 1 << 16;
+
+  private float[] fOut;
+  private float[] fA;
+  private float[] fB;
+  /** out = a + b, or out += a when b is null. */
+  private final KernelThreads.Body floatLoop = this::addFloats;
+
   Sum(OperatorInit init) {
     super(init);
+  }
+
+  private void addFloats(int from, int to) {
+    float[] out = fOut;
+    float[] a = fA;
+    float[] b = fB;
+    if (b != null) {
+      for (int i = from; i < to; i++) {
+        out[i] = a[i] + b[i];
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        out[i] += a[i];
+      }
+    }
+  }
+
+  /** out = a + b (b non-null) or out += a, over the kernel threads. */
+  private void addFloats(float[] out, float[] a, float[] b) {
+    fOut = out;
+    fA = a;
+    fB = b;
+    try {
+      KernelThreads.forRange(out.length, PIECE, floatLoop);
+    } finally {
+      fOut = null;
+      fA = null;
+      fB = null;
+    }
   }
 
   @Override
@@ -125,7 +164,8 @@ final class Sum extends Operator {
   }
 
   // One loop per type over primitive arrays, no allocation. Not in place, Y starts as the first addend (or
-  // the sum of the first two, in one pass); every further addend is then added to Y in turn.
+  // the sum of the first two, in one pass); every further addend is then added to Y in turn. FLOAT loops are
+  // split across the kernel threads (each element is still the same sum in the same order).
 
   private void sumFloats(float[] out, int first, boolean inPlace) {
     int next = first;
@@ -133,10 +173,7 @@ final class Sum extends Operator {
       float[] a = input(first).floats();
       int second = nextAddend(first + 1);
       if (second < inputSize()) {
-        float[] b = input(second).floats();
-        for (int i = 0; i < out.length; i++) {
-          out[i] = a[i] + b[i];
-        }
+        addFloats(out, a, input(second).floats());
         next = nextAddend(second + 1);
       } else {
         System.arraycopy(a, 0, out, 0, out.length);
@@ -144,10 +181,7 @@ final class Sum extends Operator {
       }
     }
     for (; next < inputSize(); next = nextAddend(next + 1)) {
-      float[] a = input(next).floats();
-      for (int i = 0; i < out.length; i++) {
-        out[i] += a[i];
-      }
+      addFloats(out, input(next).floats(), null);
     }
   }
 

@@ -94,6 +94,7 @@ final class SpatialBN extends Operator {
   private final double epsilon;
   private final double momentum;
   private final ChannelLayout layout;
+  private final FloatChannelLoops loops = new FloatChannelLoops();
   private final long[] cDims = new long[1];
   private double[] scale = new double[0];
   private double[] bias = new double[0];
@@ -180,7 +181,7 @@ final class SpatialBN extends Operator {
         return;
       }
       if (dtype == DataType.FLOAT) {
-        ChannelKernels.moments(x.floats(), mean, var, layout.outer, c, layout.inner);
+        loops.moments(x.floats(), mean, var, layout.outer, c, layout.inner);
       } else {
         ChannelKernels.moments(x.doubles(), mean, var, layout.outer, c, layout.inner);
       }
@@ -196,7 +197,7 @@ final class SpatialBN extends Operator {
     }
     Tensor y = output(0).resizeLike(dtype, x);
     if (dtype == DataType.FLOAT) {
-      ChannelKernels.affine(x.floats(), y.floats(), alpha, beta, layout.outer, c, layout.inner);
+      loops.affine(x.floats(), y.floats(), alpha, beta, layout.outer, c, layout.inner);
     } else {
       ChannelKernels.affine(x.doubles(), y.doubles(), alpha, beta, layout.outer, c, layout.inner);
     }
@@ -311,6 +312,7 @@ final class SpatialBN extends Operator {
     private final boolean isTest;
     private final double epsilon;
     private final ChannelLayout layout;
+    private final FloatChannelLoops loops = new FloatChannelLoops();
     private double[] scale = new double[0];
     private double[] mean = new double[0];
     private double[] rstd = new double[0];
@@ -374,8 +376,7 @@ final class SpatialBN extends Operator {
       Tensor ds = output(1).resizeLike(dtype, s);
       Tensor db = output(2).resizeLike(dtype, s);
       if (dtype == DataType.FLOAT) {
-        ChannelKernels.scaleBiasGradients(dy.floats(), x.floats(), mean, rstd, dscale, dbias, layout.outer, c,
-            layout.inner);
+        loops.scaleBiasGradients(dy.floats(), x.floats(), mean, rstd, dscale, dbias, layout.outer, c, layout.inner);
       } else {
         ChannelKernels.scaleBiasGradients(dy.doubles(), x.doubles(), mean, rstd, dscale, dbias, layout.outer, c,
             layout.inner);
@@ -395,8 +396,7 @@ final class SpatialBN extends Operator {
         SpatialBN.set(db, k, dbias[k]);
       }
       if (dtype == DataType.FLOAT) {
-        ChannelKernels.inputGradient(dy.floats(), x.floats(), dx.floats(), alpha, beta, gamma, layout.outer, c,
-            layout.inner);
+        loops.inputGradient(dy.floats(), x.floats(), dx.floats(), alpha, beta, gamma, layout.outer, c, layout.inner);
       } else {
         ChannelKernels.inputGradient(dy.doubles(), x.doubles(), dx.doubles(), alpha, beta, gamma, layout.outer, c,
             layout.inner);

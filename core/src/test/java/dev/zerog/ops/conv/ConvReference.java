@@ -89,6 +89,75 @@ final class ConvReference {
   }
 
   /**
+   * The gradients of {@link #conv} by their definition, in DOUBLE: for every output position o and tap k that
+   * reads X[n, ch, p] (ch = g·C/G + c, p = o·s - ph + k·d inside X), dW[m, c, k] += dY[n, m, o] · X[n, ch, p] and
+   * dX[n, ch, p] += dY[n, m, o] · W[m, c, k]. Returns {dW, dX}, shaped like W and X.
+   */
+  static Tensor[] convGradients(Tensor x, Tensor w, Tensor dy, int[] stride, int[] dilation, int[] pads,
+      int group) {
+    long[] xd = x.dims();
+    long[] wd = w.dims();
+    int sp = xd.length - 2;
+    int n = (int) xd[0];
+    int c = (int) xd[1];
+    int m = (int) wd[0];
+    int cg = c / group;
+    int mg = m / group;
+    int[] in = {1, 1, 1};
+    int[] k = {1, 1, 1};
+    int[] s = {1, 1, 1};
+    int[] d = {1, 1, 1};
+    int[] ph = {0, 0, 0};
+    int[] out = {1, 1, 1};
+    for (int i = 0; i < sp; i++) {
+      int a = 3 - sp + i;
+      in[a] = (int) xd[2 + i];
+      k[a] = (int) wd[2 + i];
+      s[a] = stride[i];
+      d[a] = dilation[i];
+      ph[a] = pads[i];
+      out[a] = (in[a] + pads[i] + pads[i + sp] - (d[a] * (k[a] - 1) + 1)) / s[a] + 1;
+    }
+    int inSize = in[0] * in[1] * in[2];
+    int outSize = out[0] * out[1] * out[2];
+    int kSize = k[0] * k[1] * k[2];
+    double[] dw = new double[w.size()];
+    double[] dx = new double[x.size()];
+    for (int i = 0; i < n; i++) {
+      for (int mm = 0; mm < m; mm++) {
+        int g = mm / mg;
+        for (int od = 0; od < out[0]; od++) {
+          for (int oh = 0; oh < out[1]; oh++) {
+            for (int ow = 0; ow < out[2]; ow++) {
+              double g0 = dy.getDouble((i * m + mm) * outSize + (od * out[1] + oh) * out[2] + ow);
+              for (int cc = 0; cc < cg; cc++) {
+                int ch = g * cg + cc;
+                for (int kd = 0; kd < k[0]; kd++) {
+                  int id = od * s[0] - ph[0] + kd * d[0];
+                  for (int kh = 0; kh < k[1]; kh++) {
+                    int ih = oh * s[1] - ph[1] + kh * d[1];
+                    for (int kw = 0; kw < k[2]; kw++) {
+                      int iw = ow * s[2] - ph[2] + kw * d[2];
+                      if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1] || iw < 0 || iw >= in[2]) {
+                        continue;
+                      }
+                      int xi = (i * c + ch) * inSize + (id * in[1] + ih) * in[2] + iw;
+                      int wi = (mm * cg + cc) * kSize + (kd * k[1] + kh) * k[2] + kw;
+                      dw[wi] += g0 * x.getDouble(xi);
+                      dx[xi] += g0 * w.getDouble(wi);
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return new Tensor[] {Tensor.of(dw, wd), Tensor.of(dx, xd)};
+  }
+
+  /**
    * The transposed convolution by its definition: every X[n, ci, o] adds X · W[ci, co, k] into
    * Y[n, g·Co/G + co, o·s - ph + k] (dropped outside Y), Y of size (in - 1) s + k + adj - ph - pt; then the bias.
    */

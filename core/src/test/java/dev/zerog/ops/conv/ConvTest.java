@@ -119,6 +119,73 @@ class ConvTest {
     assertThat(ConvReference.maxDiff(ConvReference.channelsFirst(yNhwc), expected)).isLessThan(1e-12);
   }
 
+  /**
+   * The FLOAT engine at sizes where its loops are split across the kernel threads and small images are laid side
+   * by side: 3×3 windows (batched, strided, dilated, grouped), a 7×7 stem, pointwise windows one image at a time
+   * and batched, and a strided 1×1 window; forward, dW, db and dX against the direct definitions.
+   */
+  @Test
+  void floatEngineMatchesTheDefinitionsAtSize() {
+    SplittableRandom r = new SplittableRandom(15);
+    // n, c, m, size, kernel, stride, dilation, pad, group
+    int[][] cases = {
+        {3, 8, 6, 20, 3, 1, 1, 1, 1},
+        {2, 8, 6, 40, 3, 2, 2, 2, 2},
+        {2, 3, 8, 64, 7, 2, 1, 3, 1},
+        {2, 8, 12, 48, 1, 1, 1, 0, 1},
+        {3, 16, 8, 24, 1, 1, 1, 0, 2},
+        {2, 16, 12, 30, 1, 2, 1, 0, 1}};
+    for (int[] k : cases) {
+      int n = k[0];
+      int c = k[1];
+      int m = k[2];
+      int size = k[3];
+      int[] stride = {k[5], k[5]};
+      int[] dilation = {k[6], k[6]};
+      int[] pads = {k[7], k[7], k[7], k[7]};
+      int group = k[8];
+      Tensor x = uniform(r, -1, 1, n, c, size, size);
+      Tensor w = uniform(r, -1, 1, m, c / group, k[4], k[4]);
+      Tensor b = uniform(r, -1, 1, m);
+      Tensor expected = ConvReference.conv(x, w, b, stride, dilation, pads, group);
+      Tensor dy = uniform(r, -1, 1, expected.dims());
+      Tensor[] grads = ConvReference.convGradients(x, w, dy, stride, dilation, pads, group);
+      String what = Arrays.toString(k);
+      Argument[] args = {i("kernel", k[4]), i("stride", k[5]), i("dilation", k[6]), i("pad", k[7]),
+          i("group", group)};
+      Workspace ws = run(conv(List.of("X", "W", "b"), args), feeds("X", toFloat(x), "W", toFloat(w), "b",
+          toFloat(b)));
+      assertThat(ws.fetch("Y").dims()).as(what).containsExactly(expected.dims());
+      assertThat(ConvReference.maxDiff(ws.fetch("Y"), expected)).as(what).isLessThan(1e-4);
+      Workspace g = run(op("ConvGradient", List.of("X", "W", "dY"), List.of("dW", "db", "dX"), args),
+          feeds("X", toFloat(x), "W", toFloat(w), "dY", toFloat(dy)));
+      assertThat(ConvReference.maxDiff(g.fetch("dW"), grads[0])).as(what).isLessThan(1e-3);
+      assertThat(ConvReference.maxDiff(g.fetch("dX"), grads[1])).as(what).isLessThan(1e-4);
+      for (int mm = 0; mm < m; mm++) {
+        double sum = 0;
+        int out = dy.size() / (n * m);
+        for (int img = 0; img < n; img++) {
+          for (int p = 0; p < out; p++) {
+            sum += dy.doubles()[(img * m + mm) * out + p];
+          }
+        }
+        assertThat((double) g.fetch("db").floats()[mm]).as(what).isCloseTo(sum, within(1e-3));
+      }
+      // Without dX, dW is the same.
+      Workspace noDx = run(op("ConvGradient", List.of("X", "W", "dY"), List.of("dW", "db"), args),
+          feeds("X", toFloat(x), "W", toFloat(w), "dY", toFloat(dy)));
+      assertThat(noDx.fetch("dW").floats()).as(what).containsExactly(g.fetch("dW").floats());
+    }
+  }
+
+  private static Tensor toFloat(Tensor t) {
+    float[] f = new float[t.size()];
+    for (int j = 0; j < f.length; j++) {
+      f[j] = (float) t.getDouble(j);
+    }
+    return Tensor.of(f, t.dims());
+  }
+
   @Test
   void everyArgumentFormGivesTheSameWindow() {
     SplittableRandom r = new SplittableRandom(11);

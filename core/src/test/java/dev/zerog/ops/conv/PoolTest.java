@@ -83,7 +83,52 @@ class PoolTest {
       Tensor nhwc = ConvReference.channelsFirst(run(c.op("NHWC"), feeds("X", ConvReference.channelsLast(c.x)))
           .fetch("Y"));
       assertThat(ConvReference.maxDiff(nhwc, expected)).as(c.toString()).isLessThan(1e-12);
+      // FLOAT (MaxPool over one or two axes takes its own loops) against the definition and the DOUBLE gradient.
+      Tensor xf = toFloat(c.x);
+      Tensor yf = run(c.op("NCHW"), feeds("X", xf)).fetch("Y");
+      assertThat(ConvReference.maxDiff(yf, expected)).as(c.toString()).isLessThan(1e-6);
+      Tensor dy = uniform(r, -1, 1, expected.dims());
+      OperatorDef grad = op(c.type + "Gradient", List.of("X", "Y", "dY"), List.of("dX"), c.op("NCHW").getArgList()
+          .toArray(new Argument[0]));
+      Tensor dxf = run(grad, feeds("X", xf, "Y", yf, "dY", toFloat(dy))).fetch("dX");
+      Tensor dxd = run(grad, feeds("X", c.x, "Y", nchw, "dY", dy)).fetch("dX");
+      assertThat(ConvReference.maxDiff(dxf, dxd)).as(c.toString()).isLessThan(1e-5);
     }
+  }
+
+  /**
+   * FLOAT NCHW pooling over enough planes to be split across the kernel threads: forward against the definition,
+   * gradients against the DOUBLE ops (which run on one thread and are checked against finite differences).
+   */
+  @Test
+  void floatPlanesSplitAcrossThreadsMatchTheDefinition() {
+    SplittableRandom r = new SplittableRandom(33);
+    for (String type : List.of("MaxPool", "AveragePool")) {
+      Case c = new Case();
+      c.type = type;
+      c.kernel = new int[] {3, 3};
+      c.stride = type.equals("MaxPool") ? new int[] {2, 2} : new int[] {1, 2};
+      c.pads = new int[] {1, 1, 1, 0};
+      c.x = uniform(r, -1, 1, 4, 16, 40, 40);
+      Tensor xf = toFloat(c.x);
+      Tensor expected = c.reference();
+      Tensor y = run(c.op("NCHW"), feeds("X", xf)).fetch("Y");
+      assertThat(ConvReference.maxDiff(y, expected)).as(type).isLessThan(1e-6);
+      Tensor dy = uniform(r, -1, 1, expected.dims());
+      OperatorDef grad = op(type + "Gradient", List.of("X", "Y", "dY"), List.of("dX"), c.op("NCHW").getArgList()
+          .toArray(new Argument[0]));
+      Tensor dxFloat = run(grad, feeds("X", xf, "Y", y, "dY", toFloat(dy))).fetch("dX");
+      Tensor dxDouble = run(grad, feeds("X", c.x, "Y", expected, "dY", dy)).fetch("dX");
+      assertThat(ConvReference.maxDiff(dxFloat, dxDouble)).as(type).isLessThan(1e-5);
+    }
+  }
+
+  private static Tensor toFloat(Tensor t) {
+    float[] f = new float[t.size()];
+    for (int j = 0; j < f.length; j++) {
+      f[j] = (float) t.getDouble(j);
+    }
+    return Tensor.of(f, t.dims());
   }
 
   @Test

@@ -20,17 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Once their outputs and buffers exist, the convolutional and normalization operators and their gradient ops run
  * without allocating: a forward and backward step through all of them, repeated a thousand times, allocates
- * (almost) nothing on the running thread.
+ * (almost) nothing on the running thread. The large case runs FLOAT loops split across the kernel threads.
  */
 class SteadyStateAllocationTest {
   @ParameterizedTest
-  @ValueSource(strings = {"NCHW", "NHWC"})
-  void forwardAndBackwardAllocateNothing(String order) {
+  @CsvSource({"NCHW, 2, 9, 300, 1000", "NHWC, 2, 9, 300, 1000", "NCHW, 4, 64, 100, 200"})
+  void forwardAndBackwardAllocateNothing(String order, int batch, int size, int warmups, int runs) {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
@@ -38,7 +38,8 @@ class SteadyStateAllocationTest {
     boolean nchw = order.equals("NCHW");
     SplittableRandom r = new SplittableRandom(61);
     Workspace ws = new Workspace();
-    ws.feed("X", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {2, 4, 9, 9} : new long[] {2, 9, 9, 4}));
+    ws.feed("X", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {batch, 4, size, size}
+        : new long[] {batch, size, size, 4}));
     ws.feed("W", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {6, 2, 3, 3} : new long[] {6, 3, 3, 2}));
     ws.feed("W1", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {6, 6, 1, 1} : new long[] {6, 1, 1, 6}));
     ws.feed("b", OperatorHarness.uniformFloat(r, -1, 1, 6));
@@ -59,16 +60,17 @@ class SteadyStateAllocationTest {
         op("MaxPool", List.of("T"), List.of("M"), i("kernel", 3), i("pad", 1), s("order", order)),
         op("AveragePool", List.of("M"), List.of("Y"), i("kernel", 2), i("stride", 2), s("order", order))};
     NetDef forward = OpDefs.net(ops);
-    ws.feed("dY", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {2, 6, 5, 5} : new long[] {2, 5, 5, 6}));
+    int out = (size - 1) / 2 + 1;
+    ws.feed("dY", OperatorHarness.uniformFloat(r, -1, 1, nchw ? new long[] {batch, 6, out, out}
+        : new long[] {batch, out, out, 6}));
     Net net = Net.create(BackwardPass.build(forward, List.of("Y"), Map.of("Y", GradientBlob.dense("dY")))
         .appendTo(forward), ws);
     // Warm up, so that the JIT's own work is done before counting.
-    for (int k = 0; k < 300; k++) {
+    for (int k = 0; k < warmups; k++) {
       net.run();
     }
     assertThat(ws.fetch("X_grad").dims()).containsExactly(ws.fetch("X").dims());
     long id = Thread.currentThread().getId();
-    int runs = 1000;
     long before = threads.getThreadAllocatedBytes(id);
     for (int k = 0; k < runs; k++) {
       net.run();

@@ -130,6 +130,68 @@ class ActivationTest {
     assertThat(ws.fetch("dy").floats()).isSameAs(dy).containsExactly(0, 0, 2);
   }
 
+  /**
+   * ReluGradient does not branch per element; over every kind of float and double (zeros of both signs, subnormals,
+   * infinities, NaNs of both signs) and over arrays long enough to be split across the kernel threads, it gives bit
+   * for bit what the definition dX = (Y > 0 ? dY : 0) gives, in place or not (NaN for NaN, whatever the payload).
+   */
+  @Test
+  void reluGradientIsTheDefinitionBitForBit() {
+    float[] fs = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1f, -1f, Float.MAX_VALUE,
+        -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+        Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xff800001)};
+    double[] ds = {0d, -0d, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, 1d, -1d, Double.MAX_VALUE,
+        -Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN,
+        Double.longBitsToDouble(0xfff8000000000000L), Double.longBitsToDouble(0x7ff0000000000001L)};
+    SplittableRandom r = new SplittableRandom(77);
+    for (int n : new int[] {fs.length * fs.length, 300_007}) {
+      float[] y = new float[n];
+      float[] dy = new float[n];
+      double[] yd = new double[n];
+      double[] dyd = new double[n];
+      for (int i = 0; i < n; i++) {
+        boolean special = i < fs.length * fs.length || r.nextInt(8) == 0;
+        y[i] = special ? fs[i % fs.length] : (float) r.nextDouble(-1, 1);
+        dy[i] = special ? fs[(i / fs.length) % fs.length] : (float) r.nextDouble(-1, 1);
+        yd[i] = special ? ds[i % ds.length] : r.nextDouble(-1, 1);
+        dyd[i] = special ? ds[(i / ds.length) % ds.length] : r.nextDouble(-1, 1);
+      }
+      for (boolean inPlace : new boolean[] {false, true}) {
+        Workspace ws = new Workspace();
+        ws.feed("y", Tensor.of(y.clone()));
+        ws.feed("dy", Tensor.of(dy.clone()));
+        ws.feed("yd", Tensor.of(yd.clone()));
+        ws.feed("dyd", Tensor.of(dyd.clone()));
+        Net.runOperatorOnce(op("ReluGradient", List.of("y", "dy"), List.of(inPlace ? "dy" : "dx")), ws);
+        Net.runOperatorOnce(op("ReluGradient", List.of("yd", "dyd"), List.of(inPlace ? "dyd" : "dxd")), ws);
+        float[] dx = ws.fetch(inPlace ? "dy" : "dx").floats();
+        double[] dxd = ws.fetch(inPlace ? "dyd" : "dxd").doubles();
+        for (int i = 0; i < n; i++) {
+          float expected = y[i] > 0 ? dy[i] : 0f;
+          double expectedD = yd[i] > 0 ? dyd[i] : 0d;
+          // Bit for bit, but for NaN payloads (Java's own arithmetic does not keep those of signaling NaNs).
+          boolean sameFloat = Float.isNaN(expected) ? Float.isNaN(dx[i])
+              : Float.floatToRawIntBits(dx[i]) == Float.floatToRawIntBits(expected);
+          if (!sameFloat) {
+            throw new AssertionError("y " + y[i] + " dy " + dy[i] + ": dx " + dx[i] + ", expected " + expected);
+          }
+          boolean sameDouble = Double.isNaN(expectedD) ? Double.isNaN(dxd[i])
+              : Double.doubleToRawLongBits(dxd[i]) == Double.doubleToRawLongBits(expectedD);
+          if (!sameDouble) {
+            throw new AssertionError("y " + yd[i] + " dy " + dyd[i] + ": dx " + dxd[i] + ", expected " + expectedD);
+          }
+        }
+      }
+      Workspace ws = new Workspace();
+      ws.feed("x", Tensor.of(dy.clone()));
+      Net.runOperatorOnce(op("Relu", List.of("x"), List.of("x")), ws);
+      float[] relu = ws.fetch("x").floats();
+      for (int i = 0; i < n; i++) {
+        assertThat(Float.floatToRawIntBits(relu[i])).isEqualTo(Float.floatToRawIntBits(Math.max(dy[i], 0f)));
+      }
+    }
+  }
+
   @Test
   void knownZeroGradientStaysKnownZero() {
     Workspace ws = new Workspace();

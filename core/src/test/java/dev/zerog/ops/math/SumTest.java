@@ -70,6 +70,37 @@ class SumTest {
     assertThat(ws.fetch("a").floats()).isSameAs(a).containsExactly(21, 42, 63);
   }
 
+  /** Long FLOAT sums are split across the kernel threads; every element is still ((a + b) + c), as on one thread. */
+  @Test
+  void longFloatSumsAreTheSameSplitAcrossThreads() {
+    int n = 300_007;
+    float[] a = new float[n];
+    float[] b = new float[n];
+    float[] c = new float[n];
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextDouble(-1e4, 1e4);
+      b[i] = (float) r.nextDouble(-1, 1);
+      c[i] = (float) r.nextDouble(-1e-4, 1e-4);
+    }
+    Workspace ws = new Workspace();
+    ws.feed("a", Tensor.of(a.clone()));
+    ws.feed("b", Tensor.of(b));
+    ws.feed("c", Tensor.of(c));
+    Net.runOperatorOnce(sum("y", "a", "b", "c"), ws);
+    Net.runOperatorOnce(sum("a", "a", "b", "c"), ws);
+    float[] y = ws.fetch("y").floats();
+    float[] inPlace = ws.fetch("a").floats();
+    int wrong = 0;
+    for (int i = 0; i < n; i++) {
+      float expected = (a[i] + b[i]) + c[i];
+      if (y[i] != expected || inPlace[i] != expected) {
+        wrong++;
+      }
+    }
+    assertThat(wrong).as("elements that differ from ((a + b) + c)").isZero();
+  }
+
   @Test
   void inPlaceOnAnotherInputIsRefused() {
     Workspace ws = new Workspace();

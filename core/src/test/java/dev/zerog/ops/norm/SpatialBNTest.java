@@ -183,6 +183,158 @@ class SpatialBNTest {
     }
   }
 
+  /**
+   * FLOAT tensors large enough to be split across the kernel threads (per channel for the sums, per plane or row
+   * for the maps), with channel means far from zero: training and test mode, forward and gradient, NCHW and NHWC,
+   * against the definitions computed here in double.
+   */
+  @Test
+  void largeFloatTensorsMatchTheDefinition() {
+    int n = 8;
+    int c = 5;
+    int size = 64 * 64;
+    SplittableRandom r = new SplittableRandom(43);
+    float[] xs = new float[n * c * size];
+    float[] dys = new float[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      int ch = (i / size) % c;
+      xs[i] = (float) (300 * ch - 500 + r.nextDouble(-1, 1) * (ch + 1));
+      dys[i] = (float) r.nextDouble(-1, 1);
+    }
+    float[] scale = {0.5f, 1.5f, -1, 2, 1};
+    float[] bias = {0, 1, -2, 0.25f, 3};
+    double eps = 1e-5f;
+    double momentum = 0.9f;
+    // The definitions, per channel, in double.
+    double count = (double) n * size;
+    double[] mean = new double[c];
+    double[] var = new double[c];
+    double[] dbias = new double[c];
+    double[] dscale = new double[c];
+    for (int i = 0; i < xs.length; i++) {
+      mean[(i / size) % c] += xs[i] / count;
+    }
+    for (int i = 0; i < xs.length; i++) {
+      int ch = (i / size) % c;
+      var[ch] += (xs[i] - mean[ch]) * (xs[i] - mean[ch]) / count;
+    }
+    for (int i = 0; i < xs.length; i++) {
+      int ch = (i / size) % c;
+      dbias[ch] += dys[i];
+      dscale[ch] += dys[i] * (xs[i] - mean[ch]) / Math.sqrt(var[ch] + eps);
+    }
+    for (boolean nhwc : new boolean[] {false, true}) {
+      Tensor x = Tensor.of(xs.clone(), n, c, 64, 64);
+      Tensor dy = Tensor.of(dys.clone(), n, c, 64, 64);
+      if (nhwc) {
+        x = toFloat(channelsLast(x));
+        dy = toFloat(channelsLast(dy));
+      }
+      String order = nhwc ? "NHWC" : "NCHW";
+      Workspace ws = run(training(s("order", order), f("momentum", (float) momentum)), Map.of("X", x,
+          "scale", Tensor.of(scale.clone(), c), "bias", Tensor.of(bias.clone(), c),
+          "rm", Tensor.of(new float[] {1, 2, 3, 4, 5}, c), "rv", Tensor.of(new float[] {1, 1, 1, 1, 1}, c)));
+      Workspace test = run(testMode(s("order", order), f("epsilon", (float) eps)), Map.of("X", x,
+          "scale", Tensor.of(scale.clone(), c), "bias", Tensor.of(bias.clone(), c),
+          "mean", Tensor.of(toFloats(mean), c), "var", Tensor.of(toFloats(var), c)));
+      for (int ch = 0; ch < c; ch++) {
+        double rstd = 1 / Math.sqrt(var[ch] + eps);
+        assertThat(ws.fetch("sm").floats()[ch]).as("%s mean %d", order, ch).isCloseTo((float) mean[ch],
+            within((float) (1e-6 * Math.abs(mean[ch]) + 1e-6)));
+        assertThat(ws.fetch("sv").floats()[ch]).as("%s inverse std %d", order, ch).isCloseTo((float) rstd,
+            within((float) (1e-5 * rstd)));
+        assertThat(ws.fetch("rm").floats()[ch]).isCloseTo((float) (momentum * (ch + 1) + (1 - momentum) * mean[ch]),
+            within((float) (1e-5 * Math.abs(mean[ch]) + 1e-5)));
+        assertThat(ws.fetch("rv").floats()[ch]).isCloseTo((float) (momentum + (1 - momentum) * var[ch]),
+            within((float) (1e-5 * var[ch] + 1e-5)));
+      }
+      float[] y = ws.fetch("Y").floats();
+      float[] yTest = test.fetch("Y").floats();
+      double worst = 0;
+      for (int i = 0; i < xs.length; i++) {
+        int ch = nhwc ? i % c : (i / size) % c;
+        float xv = x.floats()[i];
+        double expected = scale[ch] * (xv - mean[ch]) / Math.sqrt(var[ch] + eps) + bias[ch];
+        worst = Math.max(worst, Math.max(Math.abs(y[i] - expected), Math.abs(yTest[i] - expected)));
+      }
+      assertThat(worst).as("%s: the largest error of Y", order).isLessThan(2e-4);
+      // The gradients of both modes.
+      Workspace g = run(op("SpatialBNGradient", List.of("X", "scale", "dY", "sm", "sv"), List.of("dX", "ds", "db"),
+          s("order", order)), Map.of("X", x, "scale", Tensor.of(scale.clone(), c), "dY", dy,
+          "sm", ws.fetch("sm"), "sv", ws.fetch("sv")));
+      Workspace gTest = run(op("SpatialBNGradient", List.of("X", "scale", "dY", "mean", "var"),
+          List.of("dX", "ds", "db"), i("is_test", 1), f("epsilon", (float) eps), s("order", order)), Map.of("X", x,
+          "scale", Tensor.of(scale.clone(), c), "dY", dy, "mean", Tensor.of(toFloats(mean), c),
+          "var", Tensor.of(toFloats(var), c)));
+      // The definitions over the statistics the ops were given (rounded to float).
+      float[] sm = ws.fetch("sm").floats();
+      float[] sv = ws.fetch("sv").floats();
+      float[] meanF = toFloats(mean);
+      float[] varF = toFloats(var);
+      double[] rTest = new double[c];
+      for (int ch = 0; ch < c; ch++) {
+        rTest[ch] = 1 / Math.sqrt(varF[ch] + eps);
+      }
+      double[][] sums = sums(x.floats(), dy.floats(), sm, sv, c, size, nhwc);
+      double[][] sumsTest = sums(x.floats(), dy.floats(), meanF, rTest, c, size, nhwc);
+      for (int ch = 0; ch < c; ch++) {
+        assertThat((double) g.fetch("db").floats()[ch]).isCloseTo(sums[0][ch], within(1e-3));
+        assertThat((double) g.fetch("ds").floats()[ch]).isCloseTo(sums[1][ch], within(1e-3));
+        assertThat((double) gTest.fetch("db").floats()[ch]).isCloseTo(sumsTest[0][ch], within(1e-3));
+        assertThat((double) gTest.fetch("ds").floats()[ch]).isCloseTo(sumsTest[1][ch], within(1e-3));
+        assertThat(sums[1][ch]).isCloseTo(dscale[ch], within(0.01 + 1e-4 * Math.abs(dscale[ch])));
+      }
+      float[] dx = g.fetch("dX").floats();
+      float[] dxTest = gTest.fetch("dX").floats();
+      double worstDx = 0;
+      double worstTest = 0;
+      for (int i = 0; i < xs.length; i++) {
+        int ch = nhwc ? i % c : (i / size) % c;
+        double rstd = sv[ch];
+        double centered = x.floats()[i] - (double) sm[ch];
+        double expected = scale[ch] * rstd * (dy.floats()[i] - sums[0][ch] / count
+            - centered * rstd * sums[1][ch] / count);
+        worstDx = Math.max(worstDx, Math.abs(dx[i] - expected) / (1e-1 + Math.abs(expected)));
+        worstTest = Math.max(worstTest, Math.abs(dxTest[i] - scale[ch] * rTest[ch] * dy.floats()[i]));
+      }
+      assertThat(worstDx).as("%s: the largest relative error of dX", order).isLessThan(1e-4);
+      assertThat(worstTest).as("%s: the largest error of dX in test mode", order).isLessThan(1e-5);
+    }
+  }
+
+  /** Per channel: Σ dy, and Σ dy · (x - mean) · rstd, in double. */
+  private static double[][] sums(float[] x, float[] dy, float[] mean, double[] rstd, int c, int size,
+      boolean nhwc) {
+    double[][] out = new double[2][c];
+    for (int i = 0; i < x.length; i++) {
+      int ch = nhwc ? i % c : (i / size) % c;
+      out[0][ch] += dy[i];
+      out[1][ch] += dy[i] * (x[i] - (double) mean[ch]) * rstd[ch];
+    }
+    return out;
+  }
+
+  private static double[][] sums(float[] x, float[] dy, float[] mean, float[] rstd, int c, int size,
+      boolean nhwc) {
+    double[] r = new double[c];
+    for (int ch = 0; ch < c; ch++) {
+      r[ch] = rstd[ch];
+    }
+    return sums(x, dy, mean, r, c, size, nhwc);
+  }
+
+  private static float[] toFloats(double[] a) {
+    float[] f = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
+  }
+
+  private static Tensor toFloat(Tensor t) {
+    return Tensor.of(toFloats(t.doubles()), t.dims());
+  }
+
   @Test
   void gradientOpsAreCaffe2s() {
     assertThat(gradientOps(training(f("momentum", 0.5f)), "Y")).isEqualTo(canonical("""
