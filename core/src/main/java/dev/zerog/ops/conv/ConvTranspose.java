@@ -225,6 +225,10 @@ final class ConvTranspose extends Operator {
     /** Checks W against X and the kernel, and returns Co, the number of output channels. */
     int checkFilter(long[] xd, String xName, long[] wd, String wName) {
       int rank = xd.length;
+      if (rank != kernel.length + 2) {
+        throw shapeError(xName, "the kernel " + Arrays.toString(kernel) + " has " + kernel.length
+            + " spatial axes, so the input must be " + (kernel.length + 2) + "-D, got " + Shapes.format(xd));
+      }
       boolean nchw = order == Order.NCHW;
       if (wd.length != rank) {
         throw shapeError(wName, "the filter '" + wName + "' must have the input's rank " + rank + " ("
@@ -277,8 +281,8 @@ final class ConvTranspose extends Operator {
     Conv.sameType(w, inputBlob(1).name(), dtype, xName);
     long[] xd = xDims = ConvPoolArguments.dims(x, xDims);
     wDims = ConvPoolArguments.dims(w, wDims);
-    int co = args.checkFilter(xd, xName, wDims, inputBlob(1).name());
     args.window(xd, xName, window);
+    int co = args.checkFilter(xd, xName, wDims, inputBlob(1).name());
     Tensor b = null;
     if (inputSize() == 3) {
       b = input(2);
@@ -329,9 +333,9 @@ final class ConvTranspose extends Operator {
     if (xd == null || wd == null) {
       return List.of(new BlobType(dtype, null));
     }
-    int co = a.checkFilter(xd, def.getInput(0), wd, def.getInput(1));
     Window win = new Window();
     a.window(xd, def.getInput(0), win);
+    int co = a.checkFilter(xd, def.getInput(0), wd, def.getInput(1));
     if (in.size() == 3 && in.get(2).dims() != null) {
       Conv.checkBias(in.get(2).dims(), co, def.getInput(2));
     }
@@ -398,8 +402,8 @@ final class ConvTranspose extends Operator {
       Conv.sameType(dy, inputBlob(2).name(), dtype, xName);
       long[] xd = xDims = ConvPoolArguments.dims(x, xDims);
       wDims = ConvPoolArguments.dims(w, wDims);
-      int co = args.checkFilter(xd, xName, wDims, inputBlob(1).name());
       args.window(xd, xName, window);
+      int co = args.checkFilter(xd, xName, wDims, inputBlob(1).name());
       if (yDims.length != xd.length) {
         yDims = new long[xd.length];
       }

@@ -12,14 +12,17 @@ import java.util.Arrays;
  * channels over the window's input positions and a "columns" side (Conv's output, ConvTranspose's input) of
  * {@code colsChannels} channels over its output positions, through a filter W of shape
  * [colsChannels, imageChannels / G, kernel...] (NCHW) or [colsChannels, kernel..., imageChannels / G] (NHWC).
- * Three products cover every direction: {@link #imageToCols} (cols = W · im2col(img)), {@link #colsToImage}
- * (img = col2im(Wᵀ · cols)) and {@link #filterGradient} (dW += cols · im2col(img)ᵀ), each one BLAS GEMM per
- * group for a run of images: their im2col matrices side by side (NCHW) or one under the other (NHWC), so that small
- * images still make large products ({@link #imagesPerCall}). A 1×1 window with stride 1 and no padding skips
- * im2col: the images themselves are the matrix.
+ * Three products cover every direction: cols = W · im2col(img), img = col2im(Wᵀ · cols) and dW += cols ·
+ * im2col(img)ᵀ, each one BLAS GEMM per group for a run of images: their im2col matrices side by side (NCHW) or one
+ * under the other (NHWC), so that small images still make large products ({@link #imagesPerCall}). A 1×1 window
+ * with stride 1 and no padding skips im2col: the images themselves are the matrix. FLOAT runs go through the
+ * drivers {@link #imageToCols(float[], float[], float[], int)}, {@link #colsToImage(float[], float[], float[], int)},
+ * {@link #convGradient(float[], float[], float[], float[], float[], int)} and
+ * {@link #transposeGradient(float[], float[], float[], float[], float[], int)}, which share the cores as described
+ * at the FLOAT section; DOUBLE runs go call by call on the calling thread.
  *
- * <p>The buffers are kept between runs and grow only when a larger one is needed. Not thread-safe: one instance
- * per operator.
+ * <p>The buffers are kept between runs and grow only when a larger one is needed. One instance per operator: an
+ * instance is used by one thread at a time (its split runs hand each block of images to one kernel thread).
  */
 final class Convolution {
   /** NCHW: images are put side by side until a product has about this many columns. */

@@ -124,6 +124,20 @@ class ConvTransposeTest {
   }
 
   @Test
+  void inputOfTheWrongRankIsAShapeErrorBeforeTheFilterIsRead() {
+    // Found by fuzzing: a 0-D X used to index its channel axis before its rank was checked.
+    Tensor scalar = Tensor.scalar(1f);
+    String expected = "the kernel [2, 2] has 2 spatial axes, so the input must be 4-D, got []";
+    assertThat(catchThrowableOfType(ShapeException.class, () -> run(convT(List.of("X", "W"), i("kernel", 2)),
+        feeds("X", scalar, "W", ONES22))).detail()).isEqualTo(expected);
+    assertThat(catchThrowableOfType(ShapeException.class, () -> run(op("ConvTransposeGradient",
+        List.of("X", "W", "dY"), List.of("dW", "db", "dX"), i("kernel", 2)),
+        feeds("X", scalar, "W", ONES22, "dY", ONES22))).detail()).isEqualTo(expected);
+    assertThat(catchThrowableOfType(ShapeException.class, () -> infer(convT(List.of("X", "W"), i("kernel", 2)),
+        BlobType.of(DataType.FLOAT), BlobType.of(DataType.FLOAT, 1, 1, 2, 2))).detail()).isEqualTo(expected);
+  }
+
+  @Test
   void typeInference() {
     OperatorDef op = convT(List.of("X", "W", "b"), i("kernel", 4), i("stride", 2), i("pad", 1), i("group", 2));
     assertThat(infer(op, BlobType.of(DataType.FLOAT, 2, 8, 7, 7), BlobType.of(DataType.FLOAT, 8, 3, 4, 4),
