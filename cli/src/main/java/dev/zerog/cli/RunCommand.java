@@ -1,5 +1,6 @@
 package dev.zerog.cli;
 
+import dev.zerog.ResourceLimitException;
 import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
 import dev.zerog.ZerogException;
@@ -124,6 +125,12 @@ final class RunCommand implements Callable<Integer> {
         t = ws.fetch(name);
       } catch (ZerogException e) {
         throw e.atFile(net.toString());
+      }
+      if (t.isKnownZero() && t.nbytes() > limits.maxTensorBytes()) {
+        // A known zero holds no memory, but its file would hold every byte: the tensor cap bounds files too.
+        throw (ResourceLimitException) new ResourceLimitException("a known zero of " + t.nbytes()
+            + " bytes: its .npy would be larger than the " + limits.maxTensorBytes()
+            + "-byte tensor limit (raise it with --max-tensor-bytes)").atBlob(name);
       }
       Path file = outDir.resolve(Npy.fileNameFor(name) + ".npy");
       Npy.write(t, file);

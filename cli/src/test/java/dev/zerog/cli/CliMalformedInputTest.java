@@ -91,6 +91,19 @@ class CliMalformedInputTest {
   }
 
   @Test
+  void aKnownZeroLargerThanTheTensorLimitIsNotWritten() throws Exception {
+    Path net = tmp.resolve("big_zero.pbtxt");
+    Files.writeString(net, "op { output: \"Z\" type: \"ConstantFill\" arg { name: \"shape\" ints: 1000 ints: 1000 }"
+        + " arg { name: \"value\" f: 0.0 } }\n");
+    Path outDir = tmp.resolve("big_out");
+    CliTest.Result r = CliTest.run("run", net.toString(), "--max-tensor-bytes", "1048576", "--out-dir", outDir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("error: blob 'Z': a known zero of 4000000 bytes: its .npy would be larger than the "
+        + "1048576-byte tensor limit (raise it with --max-tensor-bytes)\n");
+    assertThat(outDir.resolve("Z.npy")).doesNotExist();
+  }
+
+  @Test
   void aBadSizeIsAUsageError() {
     CliTest.Result r = CliTest.run("run", corpus("feed.pbtxt").toString(), "--max-tensor-bytes", "lots");
     assertThat(r.code()).isEqualTo(2);
