@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "audit",
-    header = "Report where each parameter's gradient comes from, and what the zero-aware backward pass removes.",
+    mixinStandardHelpOptions = true,
+    header = "Where each parameter's gradient comes from; what pruning saves.",
     description = {"For each parameter of NET, its gradient: real, zero (and which ZeroGradient or GradientMask "
         + "made it so, with the path of blobs), none (and which StopGradient cut it off) or frozen; then what the "
         + "zero-aware backward pass removes: ops, estimated FLOPs and bytes per run (docs/zero-aware.md).",

@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "check",
-    header = "Take a predict net through every stage of training it, timing each: shapes, init, forward, backward, "
-        + "frozen.",
+    mixinStandardHelpOptions = true,
+    header = "A predict net through shapes, init, forward, backward, timed.",
     description = {"The stages: shape inference at the given input shapes, an init net generated from SHAPES.json, "
         + "forward, the train net's forward and backward pass with the loss on the classifier, and (with "
         + "--freeze-at) the backward pass again with the trunk frozen at that blob.",

@@ -4,11 +4,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * What every subcommand shares, as a picocli mixin: {@code -h/--help}, {@code --verbose}, and the sections of the
- * usage help that are the same everywhere (the exit codes, and the heading of the examples each command lists in
- * its footer).
+ * What every subcommand shares, as a picocli mixin: {@code --verbose}, the version provider of {@code -V}, and the
+ * sections of the usage help that are the same everywhere (the exit codes, and the heading of the examples each
+ * command lists in its footer, which therefore holds only the examples). {@code -h/--help} and {@code -V/--version}
+ * come from picocli's {@code mixinStandardHelpOptions}.
  */
 @Command(
+    versionProvider = Main.Version.class,
     exitCodeListHeading = CommonOptions.EXIT_CODES_HEADING,
     exitCodeList = {CommonOptions.EXIT_OK, CommonOptions.EXIT_FAILED, CommonOptions.EXIT_USAGE},
     footerHeading = CommonOptions.EXAMPLES_HEADING)
@@ -24,9 +26,6 @@ final class CommonOptions {
   static final String EXIT_USAGE = "2:usage error: an unknown or malformed option or argument (see --help)";
   /** The heading of the footer, where each command lists its examples. */
   static final String EXAMPLES_HEADING = "%nExamples:%n";
-
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
-  boolean help;
 
   @Option(names = "--verbose", description = "On error, print the stack trace too.")
   boolean verbose;

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog freeze}: StopGradient on a cut blob and ZeroGradient on every parameter before it. */
 @Command(
     name = "freeze",
-    header = "Freeze a net's trunk the Caffe2 way: StopGradient at a blob, ZeroGradient on the parameters before it.",
+    mixinStandardHelpOptions = true,
+    header = "Freeze a trunk the Caffe2 way: StopGradient and ZeroGradient.",
     description = {"Adds StopGradient on BLOB (in place, after the last op that writes it) and ZeroGradient on every "
         + "parameter read only before it, so that the backward pass stops at BLOB and still gives every parameter a "
         + "gradient (zeros for the frozen ones). 'zerog grad --freeze --prune' freezes without those ops and "

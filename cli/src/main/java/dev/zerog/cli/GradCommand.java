@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
 /** {@code zerog grad}: appends the backward pass to a net, as Caffe2's AddGradientOperators. */
 @Command(
     name = "grad",
-    header = "Append a net's backward pass (Caffe2's AddGradientOperators), optionally frozen and pruned.",
-    description = {"Writes NET with its gradient operators appended, with Caffe2's ops and blob names: each loss "
-        + "gets an initial gradient of ones (<loss>_autogen_grad), blob W the gradient W_grad.",
+    mixinStandardHelpOptions = true,
+    header = "Append a net's backward pass, optionally frozen and pruned.",
+    description = {"Writes NET with its gradient operators appended as Caffe2's AddGradientOperators appends them "
+        + "(the same ops and blob names): each loss gets an initial gradient of ones (<loss>_autogen_grad), blob W "
+        + "the gradient W_grad.",
         "--freeze removes the gradient ops only frozen parameters need; --prune writes the zero-aware backward pass "
             + "instead: known zeros propagated, only the parameters' gradients computed (docs/zero-aware.md). "
             + "The parameters are the blobs INIT_NET produces when --init is given, else those --param names, "

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog help [COMMAND]}: the usage help of zerog or of one of its commands. */
 @Command(
     name = "help",
-    header = "Print the help of a command (the same as zerog COMMAND --help), or the list of commands.",
+    mixinStandardHelpOptions = true,
+    header = "The help of a command, or the list of commands.",
     footer = {"  zerog help", "  zerog help grad"})
 final class HelpCommand implements Callable<Integer> {
   @Mixin CommonOptions common;

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog init-net}: an init net filling a net's parameters with Caffe2's fillers, from their shapes. */
 @Command(
     name = "init-net",
-    header = "Write an init net that fills a net's parameters with Caffe2's fillers, from their shapes.",
+    mixinStandardHelpOptions = true,
+    header = "An init net filling a net's parameters with Caffe2's fillers.",
     description = {"Fills every parameter SHAPES.json names: MSRAFill for Conv filters, XavierFill for FC weights, "
         + "ConstantFill for biases (0), SpatialBN scales (1), biases (0), means (0) and variances (1), and the "
         + "per-channel operands of Mul (1) and Add (0).",

@@ -25,8 +25,7 @@ import picocli.CommandLine.Option;
     name = "zerog",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Caffe2 NetDefs on the JVM, with exact gradient control (ZeroGradient, StopGradient, freezing,"
-        + " pruning).",
+    description = "Caffe2 NetDefs on the JVM, with exact gradient control.",
     subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, AuditCommand.class, ShapesCommand.class,
         InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class,
         CompletionCommand.class, HelpCommand.class},
@@ -53,9 +52,20 @@ public final class Main implements Runnable {
     if (markdown) {
       out.print(CliReference.markdown());
     } else {
-      spec.commandLine().usage(out);
+      out.print(shortUsage(spec.commandLine()));
     }
     out.flush();
+  }
+
+  /** What {@code zerog} alone prints: the commands and where to start, without the options and exit codes. */
+  static String shortUsage(CommandLine cl) {
+    CommandLine.Help help = cl.getHelp();
+    return "zerog: " + cl.getCommandSpec().usageMessage().description()[0] + "\n\n"
+        + "Usage: zerog COMMAND [OPTION]... [ARGUMENT]...\n\n"
+        + help.commandListHeading() + help.commandList()
+        + help.footerHeading() + help.footer()
+        + "\nzerog --help: also the options and the exit codes.\n"
+        + "zerog --version: zerog's version, Java's and the BLAS in use.\n";
   }
 
   /** Runs the command with these arguments and returns its exit code (for tests and embedding). */

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog ops}: the registered operators, their arities, gradients and docs. */
 @Command(
     name = "ops",
-    header = "List every operator zerog runs: input and output counts, gradient, documentation.",
+    mixinStandardHelpOptions = true,
+    header = "List the operators: inputs, outputs, gradient, documentation.",
     description = "The gradient is 'yes' (a gradient maker is registered), 'none' (the operator has no gradient, "
         + "as Caffe2's NO_GRADIENT: the backward pass skips it) or 'not-implemented' (declared missing, as "
         + "Caffe2's GRADIENT_NOT_IMPLEMENTED_YET: the backward pass refuses it).",

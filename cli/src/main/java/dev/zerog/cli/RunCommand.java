@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog run}: runs an init net once, then a net, and writes the outputs as {@code .npy}. */
 @Command(
     name = "run",
-    header = "Run a net (after its init net) and write the blobs it produces as .npy files.",
+    mixinStandardHelpOptions = true,
+    header = "Run a net after its init net; write the blobs it makes as .npy.",
     description = {"Runs INIT_NET once, feeds the --input files, runs NET once, then writes each fetched blob to "
         + "DIR/NAME.npy ('/' in a name is written %%2F) and prints its type, shape and first values.",
         "Without --fetch, the blobs fetched are the net's external_output, or else every blob it produces that no "

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog shapes}: every blob's type and shape, by shape inference, without running the net. */
 @Command(
     name = "shapes",
-    header = "Print every blob's type and shape, by shape inference, without running the net.",
+    mixinStandardHelpOptions = true,
+    header = "Every blob's type and shape by shape inference, nothing run.",
     description = {"Inputs' shapes come from --shape, from SHAPES.json and from the blobs INIT_NET writes. Each line "
         + "gives a blob, its type and shape, and where it comes from (input, init, or the last op that writes it). "
         + "The first op whose inputs do not fit is named in the error; an op without shape inference leaves its "

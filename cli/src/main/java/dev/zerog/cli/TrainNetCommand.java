@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code zerog train-net}: a train net from a predict net, optionally with its trunk frozen. */
 @Command(
     name = "train-net",
-    header = "Write the train net of a predict net (training-mode ops, SoftmaxWithLoss), optionally with its trunk "
-        + "frozen.",
+    mixinStandardHelpOptions = true,
+    header = "A predict net's train net, optionally with its trunk frozen.",
     description = {"SpatialBN and Dropout are put in training mode (is_test 0, SpatialBN with its running "
         + "statistics and saved mean and inverse std, Dropout with its mask), the final Softmax is replaced by "
         + "SoftmaxWithLoss(logits, LABEL) -> (probabilities, LOSS) (appended when the net ends without one), and "

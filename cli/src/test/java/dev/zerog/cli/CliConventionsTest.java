@@ -89,6 +89,8 @@ class CliConventionsTest {
       String help = e.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF);
       assertThat(help).as(name + " --help").contains("\nExit codes:\n  0   ok\n  1   failed")
           .contains("\n  2   usage error").contains("\nExamples:\n  ");
+      assertThat(help.split("Examples:", -1)).as(name + ": one Examples: heading (CommonOptions gives it)")
+          .hasSize(2);
       assertThat(examples(spec)).as(name + "'s examples").anyMatch(x -> x.startsWith("zerog " + name));
       for (String line : spec.usageMessage().footer()) {
         assertThat(line.length()).as("example line too long to print unwrapped: " + line).isLessThan(80);
@@ -252,10 +254,13 @@ class CliConventionsTest {
     Result r = run();
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
-    for (String name : subcommands().keySet()) {
-      assertThat(r.out()).contains("\n  " + name + " ");
+    for (Map.Entry<String, CommandLine> e : subcommands().entrySet()) {
+      // One line per command: its name and its whole header.
+      assertThat(r.out()).containsPattern("\n  " + Pattern.quote(e.getKey()) + " +"
+          + Pattern.quote(e.getValue().getCommandSpec().usageMessage().header()[0]) + "\n");
     }
-    assertThat(r.out()).contains("zerog demo").contains("Exit codes:");
+    assertThat(r.out()).contains("\n  zerog demo ").contains("zerog --help").doesNotContain("Exit codes:");
+    assertThat(r.out().lines()).allMatch(l -> l.length() <= 80);
   }
 
   @Test
@@ -336,7 +341,7 @@ class CliConventionsTest {
     Result r = run("help", "grad");
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(run("grad", "--help").out());
-    assertThat(run("help").out()).isEqualTo(run().out());
+    assertThat(run("help").out()).isEqualTo(run("--help").out()).contains("Exit codes:");
   }
 
   @Test
