@@ -39,6 +39,9 @@ final class CliReference {
       Map.entry("--seed", "The first random seed."),
       Map.entry("--input", "Feed blob NAME from a file (repeatable)."));
 
+  /** The options every command has, which the table of shared options leaves out. */
+  private static final List<String> EVERYWHERE = List.of("--help", "--version", "--verbose");
+
   private CliReference() {}
 
   static String markdown() {
@@ -67,14 +70,16 @@ final class CliReference {
           name in the net (`BLOB`); a `PATTERN` is a glob over parameter names (`*` and `?`), and one that matches
           nothing is an error.
         - Repeatable options are given once per value: `--loss a --loss b`.
-        - Every command takes `-h, --help` and `--verbose` (on error, the stack trace after the `error:` line).
+        - Every command takes `-h, --help`, `-V, --version` and `--verbose` (on error, the stack trace after the
+          `error:` line).
         - Errors name the file (with line and column for text), the operator (`op #index (Type)`) and the blob.
 
         """);
     sb.append("Options that several commands share:\n\n| option | commands | meaning |\n|---|---|---|\n");
     for (Map.Entry<String, List<String>> e : sharedOptions(commands).entrySet()) {
       OptionSpec first = firstOption(commands, e.getKey());
-      sb.append("| `").append(e.getKey()).append(first.arity().max() > 0 ? " " + first.paramLabel() : "")
+      sb.append("| `").append(String.join(", ", first.names()))
+          .append(first.arity().max() > 0 ? " " + String.join("\\|", labels(commands, e.getKey())) : "")
           .append("` | ").append(String.join(", ", e.getValue())).append(" | ")
           .append(cell(SHARED_MEANINGS.getOrDefault(e.getKey(),
               first.description().length == 0 ? "" : first.description()[0]))).append(" |\n");
@@ -157,11 +162,23 @@ final class CliReference {
     }
     Map<String, List<String>> shared = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : byName.entrySet()) {
-      if (e.getValue().size() >= 2 && !e.getKey().equals("--help") && !e.getKey().equals("--verbose")) {
+      if (e.getValue().size() >= 2 && !EVERYWHERE.contains(e.getKey())) {
         shared.put(e.getKey(), e.getValue());
       }
     }
     return shared;
+  }
+
+  /** The distinct labels of an option's value across the commands, in their order. */
+  private static List<String> labels(Map<String, CommandLine> commands, String name) {
+    List<String> labels = new ArrayList<>();
+    for (CommandLine c : commands.values()) {
+      OptionSpec o = c.getCommandSpec().findOption(name);
+      if (o != null && !o.hidden() && !labels.contains(o.paramLabel())) {
+        labels.add(o.paramLabel());
+      }
+    }
+    return labels;
   }
 
   private static OptionSpec firstOption(Map<String, CommandLine> commands, String name) {

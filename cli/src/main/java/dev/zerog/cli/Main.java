@@ -43,7 +43,7 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--markdown", description = "Print this reference, of every command, as Markdown.")
+  @Option(names = "--markdown", description = "Print the reference of all the commands as Markdown.")
   boolean markdown;
 
   @Override
