@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
     name = "help",
     mixinStandardHelpOptions = true,
     header = "The help of a command, or the list of commands.",
+    description = "With COMMAND, what 'zerog COMMAND --help' prints; without, what 'zerog --help' prints: the "
+        + "commands, zerog's own options and the exit codes.",
     footer = {"  zerog help", "  zerog help grad"})
 final class HelpCommand implements Callable<Integer> {
   @Mixin CommonOptions common;

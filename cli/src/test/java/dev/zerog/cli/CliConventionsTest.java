@@ -86,6 +86,7 @@ class CliConventionsTest {
       String name = e.getKey();
       CommandSpec spec = e.getValue().getCommandSpec();
       assertThat(spec.usageMessage().header()).as(name + "'s header").hasSize(1);
+      assertThat(spec.usageMessage().description()).as(name + "'s description").isNotEmpty();
       String help = e.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF);
       assertThat(help).as(name + " --help").contains("\nExit codes:\n  0   ok\n  1   failed")
           .contains("\n  2   usage error").contains("\nExamples:\n  ");
