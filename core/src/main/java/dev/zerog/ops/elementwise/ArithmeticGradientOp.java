@@ -46,9 +46,6 @@ final class ArithmeticGradientOp extends Operator {
       bIndex = 2;
       cIndex = op == Arithmetic.DIV ? 3 : -1;
     }
-    if (outputBlob(0) == outputBlob(1)) {
-      throw error("outputs dA and dB must be different blobs, both are '" + outputBlob(0).name() + "'");
-    }
   }
 
   @Override

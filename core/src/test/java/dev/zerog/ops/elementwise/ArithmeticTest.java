@@ -473,7 +473,9 @@ class ArithmeticTest {
     assertThat(dc.blob()).isEqualTo("dc");
     SchemaException same = catchThrowableOfType(SchemaException.class,
         () -> Net.runOperatorOnce(op("AddGradient", List.of("dc", "a", "b"), List.of("g", "g")), ws));
-    assertThat(same.detail()).isEqualTo("outputs dA and dB must be different blobs, both are 'g'");
+    assertThat(same.detail()).isEqualTo("outputs 0 and 1 are the same blob; each output of an op needs a blob of its "
+        + "own");
+    assertThat(same.blob()).isEqualTo("g");
   }
 
   @Test
