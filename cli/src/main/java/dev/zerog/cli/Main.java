@@ -95,6 +95,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // zerog draw renders PNGs with Java2D: never open a display (nor a dock icon) for that.
+    System.setProperty("java.awt.headless", "true");
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = execute(out, err, args);

@@ -225,9 +225,16 @@ final class NetGraph {
     List<String> params = parameters(forward.build());
     parameters = new LinkedHashSet<>(params);
     frozen = frozen(params);
+    PrunedBackward zeros = null;
     if (!backward.isEmpty()) {
-      PrunedBackward zeros = GradientPruning.of(forward.build(), new BackwardPass(backward, Map.of()))
-          .initNet(initOrEmpty()).inputTypes(options.inputTypes()).prune();
+      try {
+        zeros = GradientPruning.of(forward.build(), new BackwardPass(backward, Map.of())).initNet(initOrEmpty())
+            .inputTypes(options.inputTypes()).prune();
+      } catch (ZerogException e) {
+        LOG.debug("no known zeros in the drawing: {}", e.getMessage());
+      }
+    }
+    if (zeros != null) {
       for (int j = 0; j < backward.size(); j++) {
         Set<Integer> z = new HashSet<>();
         for (int k = 0; k < backward.get(j).getOutputCount(); k++) {

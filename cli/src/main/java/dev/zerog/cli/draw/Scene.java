@@ -166,6 +166,9 @@ record Scene(double width, double height, List<Item> items) {
       cx += entryW;
       right = Math.max(right, cx);
     }
+    if (entries.isEmpty()) {
+      return 0;
+    }
     double height = cy + rowH + pad - y;
     List<Item> legend = new ArrayList<>();
     legend.add(new Fill(new RoundRectangle2D.Double(x, y, Math.min(width, right - x), height, 8, 8), "#F6F8FA",
