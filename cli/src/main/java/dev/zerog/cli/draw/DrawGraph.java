@@ -1,5 +1,6 @@
 package dev.zerog.cli.draw;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -87,11 +88,11 @@ record DrawGraph(List<Node> nodes, List<Edge> edges, String title, String subtit
 
     /** A reference to this blob, to draw above a distant reader: its label marked with an arrow up. */
     Node reference(int newId, String newKey) {
-      List<Line> lines = new java.util.ArrayList<>(label);
+      List<Line> lines = new ArrayList<>(label);
       Line first = lines.get(0);
       lines.set(0, new Line("\u2191 " + first.text(), first.size(), first.bold(), first.color()));
-      return sized(newId, newKey, false, mark, pruned, lines, tooltip + "\n(a reference: the blob is drawn where it is written, "
-          + "further up)", key);
+      return sized(newId, newKey, false, mark, pruned, lines,
+          tooltip + "\n(a reference: the blob is drawn where it is written, further up)", key);
     }
 
     /** True for a reference to a blob drawn elsewhere. */

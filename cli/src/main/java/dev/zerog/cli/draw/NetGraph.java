@@ -167,6 +167,10 @@ final class NetGraph {
         continue;
       }
       OperatorDef now = kept.get(q++);
+      if (!now.getType().equals(op.getType())) {
+        LOG.debug("pruned pass does not line up at backward op {} ({} against {})", j, op.getType(), now.getType());
+        return;
+      }
       if (!now.equals(op) && now.getInputCount() < op.getInputCount()) {
         droppedInputs.put(n + j, dropped(op.getInputList(), now.getInputList()));
       }

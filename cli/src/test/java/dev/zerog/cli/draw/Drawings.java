@@ -72,8 +72,9 @@ final class Drawings {
 
   /**
    * Checks what every layout must satisfy: finite positions; nodes of one layer side by side at least the gap
-   * apart (less when a long edge passes between them), layers one below the other, so no two nodes overlap; every edge pointing down, its route going down
-   * from the source's bottom to the target's top; ids and keys unique.
+   * apart (less when a long edge passes between them), layers one below the other, so no two nodes overlap;
+   * every edge pointing down, its route going down from the source's bottom to the target's top; ids and keys
+   * unique.
    */
   static void assertValidLayout(DrawGraph g, LayeredLayout.Layout layout) {
     int n = g.nodes().size();
