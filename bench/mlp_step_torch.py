@@ -11,6 +11,9 @@ one of the Java sides (dev.zerog.bench.StepTimer): `warmup` untimed steps, then 
 it prints one RESULT line with the median, the 10th and 90th percentiles, the mean, the process's CPU time over
 the wall time of the timed steps, and the first and last losses.
 
+--mode frozen freezes the hidden layers the PyTorch way (requires_grad=False on their parameters; the optimizer gets
+the classifier's only) and prints side=torch-frozen.
+
 Threads: torch.set_num_threads(--threads) and one inter-op thread; run it with OPENBLAS_NUM_THREADS and
 OMP_NUM_THREADS set to the same count (run-mlp.sh does), so that the BLAS underneath uses that many too.
 """
@@ -61,6 +64,8 @@ def main():
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--mode", choices=["full", "frozen"], default="full",
+                   help="frozen: every hidden layer requires_grad=False, only the classifier trains")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -84,8 +89,13 @@ def main():
             layers.append(torch.nn.ReLU())
         fan_in = out
     model = torch.nn.Sequential(*layers)
+    if a.mode == "frozen":
+        for layer in layers[:-1]:
+            for parameter in layer.parameters():
+                parameter.requires_grad_(False)
+    trained = [q for q in model.parameters() if q.requires_grad]
     loss_fn = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=a.lr)
+    optimizer = torch.optim.SGD(trained, lr=a.lr)
     x = torch.randn(a.batch, a.inputs)
     y = torch.randint(0, a.classes, (a.batch,))
 
@@ -97,7 +107,7 @@ def main():
         return loss.item()
 
     info, loaded = blas_of_torch()
-    print(f"torch: {a.hidden} hidden layers of {a.width} (ReLU), {a.inputs} inputs, {a.classes} classes, "
+    print(f"torch: mode {a.mode}, {a.hidden} hidden layers of {a.width} (ReLU), {a.inputs} inputs, {a.classes} classes, "
           f"batch {a.batch}, SGD lr {a.lr}, {a.warmup} warm-up and {a.steps} timed steps; torch {torch.__version__}, "
           f"intra-op threads {torch.get_num_threads()}, inter-op threads {torch.get_num_interop_threads()}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
@@ -127,7 +137,8 @@ def main():
         sys.exit(f"torch: the loss is {last} after {a.warmup + a.steps} steps")
     s = sorted(times)
     threads = len(os.listdir("/proc/self/task"))
-    print(f"RESULT side=torch median_ms={statistics.median(s) / 1e6:.2f} p10_ms={percentile(s, 0.10) / 1e6:.2f} "
+    side = "torch" if a.mode == "full" else "torch-" + a.mode
+    print(f"RESULT side={side} median_ms={statistics.median(s) / 1e6:.2f} p10_ms={percentile(s, 0.10) / 1e6:.2f} "
           f"p90_ms={percentile(s, 0.90) / 1e6:.2f} mean_ms={statistics.fmean(s) / 1e6:.2f} "
           f"cpu_per_wall={cpu / wall:.2f} loss_first={first:.4f} loss_last={last:.4f} "
           f"intra_threads={torch.get_num_threads()} os_threads={threads} blas_info={info}", flush=True)

@@ -12,8 +12,8 @@
 #   --rounds R   alternate the two sides R times (default 2), each round a fresh process per side
 #   --steps S    timed steps per side, mode and round (default 10), after W warm-up steps (default 3)
 #   --profile N  also print zerog's time per operator type over N more steps
-# Prints every step time, then per side and mode the median over all timed steps (per batch and per image) and
-# the ratio zerog / PyTorch. Takes about 4 minutes with the defaults on 2 cores.
+# Prints every step time and the load average before each side, then per side and mode the median over all timed
+# steps (per batch and per image), the ratio zerog / PyTorch of the medians and that of the fastest steps. Takes about 4 minutes with the defaults on 2 cores.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -47,16 +47,18 @@ trap 'rm -f "$log"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
 echo "java: $(java -version 2>&1 | head -1); python: $(/usr/bin/python3 --version 2>&1)"
-echo "load before: $(uptime | sed 's/.*load average/load average/')"
+load() { sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\).*/\1 \2 \3/' /proc/loadavg; }
+echo "load average before: $(load)"
 for ((r = 1; r <= rounds; r++)); do
-  echo "--- round $r of $rounds"
+  echo "--- round $r of $rounds: zerog (load $(load))"
   java -Xms6g -Xmx6g -cp "$jar" dev.zerog.bench.ResNetTrainStep --net "$net" \
     --shapes "$shapes" --batch "$batch" --warmup "$warmup" --steps "$steps" \
     --profile "$([[ $r == "$rounds" ]] && echo "$profile" || echo 0)" | tee -a "$log"
+  echo "--- round $r of $rounds: PyTorch (load $(load))"
   /usr/bin/python3 "$root/bench/resnet50_torch.py" --batch "$batch" --warmup "$warmup" --steps "$steps" \
     --threads 2 | tee -a "$log"
 done
-echo "load after: $(uptime | sed 's/.*load average/load average/')"
+echo "load average after: $(load)"
 
 echo
 echo "ResNet-50 training step, batch $batch at 224x224, 2 threads: median over $rounds x $steps steps (ms)"
@@ -67,6 +69,12 @@ awk -v batch="$batch" '
     n = split(parts[2], v, " ")
     for (i = 1; i <= n; i++) { times[side, mode, ++count[side, mode]] = v[i] }
   }
+  function least(side, mode,    n, i, m) {
+    n = count[side, mode]
+    m = -1
+    for (i = 1; i <= n; i++) if (m < 0 || times[side, mode, i] + 0 < m) m = times[side, mode, i] + 0
+    return m
+  }
   function median(side, mode,    n, i, j, a, t) {
     n = count[side, mode]
     if (n == 0) return -1
@@ -75,14 +83,15 @@ awk -v batch="$batch" '
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   END {
-    printf "%-36s  %-20s  %-20s  %s\n", "mode (zerog / PyTorch)", "zerog batch (image)", "PyTorch batch (image)", \
-      "zerog / PyTorch"
+    printf "%-36s  %-20s  %-20s  %-15s  %s\n", "mode (zerog / PyTorch)", "zerog batch (image)", \
+      "PyTorch batch (image)", "zerog / PyTorch", "fastest steps: zerog / PyTorch"
     split("full frozen pruned", modes, " ")
     split("full frozen frozen", peer, " ")
     split("full step / full step|frozen, Caffe2 way / trunk frozen|frozen, zerog prune / trunk frozen", label, "|")
     for (k = 1; k <= 3; k++) {
       z = median("zerog", modes[k]); p = median("torch", peer[k])
       if (z < 0 || p < 0) continue
-      printf "%-36s  %7.0f (%6.1f)      %7.0f (%6.1f)       %.2f\n", label[k], z, z / batch, p, p / batch, z / p
+      printf "%-36s  %7.0f (%6.1f)      %7.0f (%6.1f)       %-15.2f  %.0f / %.0f = %.2f\n", label[k], z, z / batch, p, \
+        p / batch, z / p, least("zerog", modes[k]), least("torch", peer[k]), least("zerog", modes[k]) / least("torch", peer[k])
     }
   }' "$log"

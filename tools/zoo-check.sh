@@ -63,7 +63,7 @@ for m in "${models[@]}"; do
   dims="$(sed -E 's/.*\[[0-9]+, *\[([0-9, ]+)\]\].*/\1/' "$info" | tr -d ' \n')"
   echo "== $m (input $name=$dims, frozen at $cut)"
   if ! "$root/zerog" check "$zoo/$m/predict_net.pbtxt" --shapes "$root/zoo/$m.shapes.json" \
-      --input "$name=$dims" --freeze-at "$cut" ${extra[@]+"${extra[@]}"}; then
+      --shape "$name=$dims" --freeze-at "$cut" ${extra[@]+"${extra[@]}"}; then
     failed+=("$m")
   fi
 done

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
@@ -22,6 +23,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * DJL's side of the MLP training-step benchmark ({@code bench/run-mlp.sh}): the MLP of {@link MlpSpec} trained
@@ -33,6 +35,10 @@ import java.nio.file.Path;
  * <p>Weights are initialized as Caffe2's XavierFill (uniform, factor "in", magnitude 3: U[-s, s], s =
  * sqrt(3 / fan_in)), biases to 0. The step's intermediate arrays live in a sub-manager closed after each step, so
  * that native memory stays flat.
+ *
+ * <p>{@code -Dzerog.mlp.mode=frozen} freezes every hidden layer with DJL's {@code Block.freezeParameters(true)}
+ * (their parameters stop requiring gradients) and trains the classifier only; the RESULT line's side is then
+ * {@code djl-frozen}.
  *
  * <p>Threads: run with {@code -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1} (and
  * {@code OMP_NUM_THREADS}, {@code MKL_NUM_THREADS}); the counts libtorch reports after loading are printed, and
@@ -46,6 +52,10 @@ public final class DjlMlpStep {
   /** Runs the benchmark; options as {@link MlpSpec}. */
   public static void main(String[] args) throws Exception {
     MlpSpec spec = MlpSpec.parse(args);
+    String mode = System.getProperty("zerog.mlp.mode", "full");
+    if (!mode.equals("full") && !mode.equals("frozen")) {
+      throw new IllegalArgumentException("zerog.mlp.mode is full or frozen for DJL, not " + mode);
+    }
     Engine engine = Engine.getEngine("PyTorch");
     engine.setRandomSeed((int) spec.seed());
     int intra = JniUtils.getNumThreads();
@@ -76,10 +86,18 @@ public final class DjlMlpStep {
           .optDevices(new Device[] {Device.cpu()});
       try (Trainer trainer = model.newTrainer(config)) {
         trainer.initialize(new Shape(spec.batch(), spec.inputs()));
+        if (mode.equals("frozen")) {
+          // DJL's way to freeze: every block before the classifier stops requiring gradients, so the engine
+          // neither computes nor applies them.
+          List<Block> children = block.getChildren().values();
+          for (Block child : children.subList(0, children.size() - 1)) {
+            child.freezeParameters(true);
+          }
+        }
         NDManager manager = trainer.getManager();
         NDArray x = manager.create(spec.features(), new Shape(spec.batch(), spec.inputs()));
         NDArray y = manager.create(spec.labels(), new Shape(spec.batch()));
-        StepTimer.run("djl", spec, () -> step(trainer, manager, x, y),
+        StepTimer.run(mode.equals("full") ? "djl" : "djl-" + mode, spec, () -> step(trainer, manager, x, y),
             "intra_threads=" + intra + " interop_threads=" + interop + " os_threads=" + osThreads());
       }
     }

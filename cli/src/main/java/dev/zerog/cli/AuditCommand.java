@@ -6,6 +6,7 @@ import dev.zerog.grad.GradientPruning;
 import dev.zerog.grad.ParameterGradient;
 import dev.zerog.grad.PrunedBackward;
 import dev.zerog.net.NetDefs;
+import dev.zerog.op.BlobType;
 import dev.zerog.proto.Caffe2.NetDef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,28 +28,28 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description = {"Report, for each parameter of NET, its gradient: real, zero (and which ZeroGradient or "
-        + "GradientMask made it so, with the path of blobs), none (and which StopGradient cut it off) or frozen; "
-        + "and what the zero-aware backward pass removes (ops, estimated FLOPs and bytes per run).",
+    header = "Where each parameter's gradient comes from; what pruning saves.",
+    description = {"For each parameter of NET, its gradient: real, zero (and which ZeroGradient or GradientMask "
+        + "made it so, with the path of blobs), none (and which StopGradient cut it off) or frozen; then what the "
+        + "zero-aware backward pass removes: ops, estimated FLOPs and bytes per run (docs/zero-aware.md).",
         "The parameters are the blobs INIT_NET produces when --init is given, else those --param names, else the "
             + "net's inputs that no op of it produces. The estimates count what shape inference can see: give the "
-            + "data's shape with --shape."},
-    footer = {"", "Examples:",
-        "  zerog audit train.pbtxt --loss loss --init init.pbtxt --freeze 'conv1_*'",
-        "  zerog audit train.pbtxt --loss loss --init init.pbtxt --shape data=32,3,224,224 --json"})
+            + "data's shapes with --shape."},
+    footer = {"  zerog audit examples/regression.pbtxt --loss loss \\",
+        "      --init examples/regression_init.pbtxt",
+        "  zerog audit examples/regression.pbtxt --loss loss --freeze W2 --json",
+        "  zerog audit train.pbtxt --loss loss --init init.pbtxt --freeze 'conv1_*' \\",
+        "      --shape data=32,3,224,224"})
 final class AuditCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin ParameterSelection selection;
+  @Mixin InputShapes shapes;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The forward net (.pb binary, .pbtxt text).")
   Path net;
 
   @Option(names = "--loss", paramLabel = "BLOB", required = true, description = "A loss blob (repeatable).")
   List<String> losses = new ArrayList<>();
-
-  @Option(names = "--shape", paramLabel = "NAME=DIMS", description = "The shape of an input blob for the "
-      + "estimates, e.g. data=32,3,224,224 (FLOAT) or label=32:INT32 (repeatable).")
-  Map<String, String> shapes = new LinkedHashMap<>();
 
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
@@ -58,6 +59,7 @@ final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Map<String, BlobType> inputTypes = shapes.types(spec);
     NetDef def = NetDefs.read(net);
     NetDef initNet = selection.initNet();
     List<String> params = selection.parameters(def, initNet, net);
@@ -65,7 +67,7 @@ final class AuditCommand implements Callable<Integer> {
     try {
       BackwardPass pass = BackwardPass.build(def, losses);
       pruned = GradientPruning.of(def, pass).parameters(params).freeze(selection.freeze).losses(losses)
-          .initNet(initNet).inputTypes(ParameterSelection.shapes(shapes)).prune();
+          .initNet(initNet).inputTypes(inputTypes).prune();
     } catch (ZerogException e) {
       throw e.atFile(net.toString());
     }

@@ -44,40 +44,43 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
-    description = {"Take a predict net through every stage of training it and time each: shape inference at the "
-        + "given inputs, an init net generated from SHAPES.json, forward, the train net's forward and backward pass "
-        + "with the loss on the classifier, and (with --freeze-at) the backward pass again with the trunk frozen "
-        + "at that blob.",
+    header = "A predict net through shapes, init, forward, backward, timed.",
+    description = {"The stages: shape inference at the given input shapes, an init net generated from SHAPES.json, "
+        + "forward, the train net's forward and backward pass with the loss on the classifier, and (with "
+        + "--freeze-at) the backward pass again with the trunk frozen at that blob.",
         "Inputs are filled with random values (FLOAT uniform in [-1, 1), integers 0), labels with random classes. "
             + "Fails (exit 1) on the first stage that does not work: a shape that does not fit, a value that is not "
             + "finite, a parameter without a gradient, a frozen parameter whose gradient is not zero."},
-    footer = {"", "Examples:",
-        "  zerog check predict_net.pbtxt --shapes zoo/resnet50.shapes.json --input gpu_0/data=1,3,224,224 "
-            + "--freeze-at gpu_0/res5_1_branch2c_bn",
-        "  tools/zoo-check.sh   (all seven zoo nets; docs/model-zoo.md)"})
+    footer = {"  zerog check examples/small_cnn_predict.pbtxt --shape data=2,3,8,8 \\",
+        "      --shapes examples/small_cnn.shapes.json --freeze-at pool1",
+        "  zerog check predict_net.pb --shapes zoo/resnet50.shapes.json \\",
+        "      --shape gpu_0/data=1,3,224,224 --freeze-at gpu_0/res5_1_branch2c_bn",
+        "  tools/zoo-check.sh      (all seven model zoo nets; docs/model-zoo.md)"})
 final class CheckCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin InputShapes inputs;
+
+  @Option(names = "--input", paramLabel = "NAME=[TYPE:]DIMS", hidden = true,
+      description = "The older spelling of --shape.")
+  List<String> legacyInputs = new ArrayList<>();
 
   @Parameters(index = "0", paramLabel = "NET", description = "The predict net (.pb binary, .pbtxt text).")
   Path net;
 
   @Option(names = "--shapes", paramLabel = "SHAPES.json", required = true,
-      description = "The parameters' shapes (zoo/<model>.shapes.json).")
+      description = "The parameters' shapes (zoo/<model>.shapes.json); every other blob the net reads needs a "
+          + "--shape.")
   Path shapesFile;
-
-  @Option(names = "--input", paramLabel = "NAME=[TYPE:]DIMS", description = "An input's shape, as for 'zerog "
-      + "shapes' (repeatable); every blob the net reads that SHAPES.json does not give needs one.")
-  List<String> inputs = new ArrayList<>();
 
   @Option(names = "--freeze-at", paramLabel = "BLOB",
       description = "Also run the backward pass with the trunk frozen at this blob (a name of the predict net).")
   String freezeAt;
 
-  @Option(names = "--label", paramLabel = "NAME", defaultValue = TrainNets.DEFAULT_LABEL,
+  @Option(names = "--label", paramLabel = "BLOB", defaultValue = TrainNets.DEFAULT_LABEL,
       description = "The train net's label blob (default: ${DEFAULT-VALUE}).")
   String label;
 
-  @Option(names = "--loss", paramLabel = "NAME", defaultValue = TrainNets.DEFAULT_LOSS,
+  @Option(names = "--loss", paramLabel = "BLOB", defaultValue = TrainNets.DEFAULT_LOSS,
       description = "The train net's loss blob (default: ${DEFAULT-VALUE}).")
   String loss;
 
@@ -86,7 +89,7 @@ final class CheckCommand implements Callable<Integer> {
           + "includes the JIT's warm-up).")
   int runs;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
       description = "The init net's first random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -101,18 +104,7 @@ final class CheckCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1, got " + runs);
     }
     out = spec.commandLine().getOut();
-    Map<String, BlobType> given = new LinkedHashMap<>();
-    for (String s : inputs) {
-      int eq = s.indexOf('=');
-      try {
-        if (eq <= 0) {
-          throw new IllegalArgumentException("expected NAME=[TYPE:]DIMS");
-        }
-        given.put(s.substring(0, eq), ShapesCommand.parseType(s.substring(eq + 1)));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "bad --input '" + s + "': " + e.getMessage());
-      }
-    }
+    Map<String, BlobType> given = inputs.types(spec, legacyInputs);
     try {
       check(given);
     } catch (ZerogException e) {
@@ -135,7 +127,7 @@ final class CheckCommand implements Callable<Integer> {
     for (String in : needed) {
       if (!given.containsKey(in)) {
         throw new ShapeException("the net reads '" + in + "', which " + shapesFile
-            + " does not give: name its shape with --input").atBlob(in);
+            + " does not give: name its shape with --shape").atBlob(in);
       }
     }
     NetDef init = InitNetGenerator.generate(predict, shapes, seed);

@@ -4,11 +4,11 @@ import dev.zerog.ZerogException;
 import dev.zerog.cli.draw.DrawOptions;
 import dev.zerog.cli.draw.NetDrawing;
 import dev.zerog.net.NetDefs;
+import dev.zerog.op.BlobType;
 import dev.zerog.proto.Caffe2.NetDef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,27 +24,30 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "draw",
     mixinStandardHelpOptions = true,
-    description = {"Draw NET's operators and blobs, and with --loss the backward pass zerog builds for it (a net "
-        + "that holds gradient ops is drawn as it is, those ops as the backward pass). ZeroGradient, StopGradient, "
-        + "GradientMask, parameters, frozen parameters, known-zero gradients and what pruning removes are marked by "
-        + "shape and color, with a legend (docs/drawing.md).",
+    header = "Draw a net and its backward pass, with gradient control marked.",
+    description = {"Draws NET's operators and blobs and, with --loss, the backward pass zerog builds for it (a net "
+        + "that already holds gradient ops is drawn as it is, those ops as the backward pass). ZeroGradient, "
+        + "StopGradient, GradientMask, parameters, frozen parameters, known-zero gradients and what pruning removes "
+        + "are marked by shape and color, with a legend (docs/drawing.md).",
         "FILE's extension picks the format: .svg and .png are laid out and rendered by zerog, without any other "
             + "program; .dot is for Graphviz. A PNG larger than 16384 pixels a side is scaled down (the SVG is not).",
         "The parameters are the blobs INIT_NET writes when --init is given, else those --param names, else (for "
             + "--freeze and --prune) the net's inputs that no op of it writes."},
-    footer = {"", "Examples:",
-        "  zerog draw examples/zero_gradient.pbtxt --loss loss -o zero_gradient.svg",
-        "  zerog draw net.pbtxt --init init.pbtxt --loss loss --freeze 'conv1_*' --prune -o net.png",
-        "  zerog draw train.pbtxt -o train.dot && dot -Tpdf train.dot -o train.pdf"})
+    footer = {"  zerog draw examples/zero_gradient.pbtxt --loss loss -o zero_gradient.svg",
+        "  zerog draw examples/regression.pbtxt --loss loss \\",
+        "      --init examples/regression_init.pbtxt --freeze W2 --prune \\",
+        "      -o regression.png",
+        "  zerog draw train.pbtxt -o train.dot"})
 final class DrawCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin ParameterSelection selection;
+  @Mixin InputShapes shapes;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The net (.pb binary, .pbtxt text).")
   Path net;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
-      description = "Where to write the drawing: FILE.svg, FILE.png or FILE.dot.")
+  @Option(names = {"-o", "--out"}, paramLabel = "FILE", required = true,
+      description = "The drawing: FILE.svg, FILE.png or FILE.dot (the extension picks the format).")
   Path out;
 
   @Option(names = "--loss", paramLabel = "BLOB",
@@ -54,10 +57,6 @@ final class DrawCommand implements Callable<Integer> {
   @Option(names = "--prune", description = "Draw what the zero-aware backward pass removes as pruned (needs "
       + "--loss).")
   boolean prune;
-
-  @Option(names = "--shape", paramLabel = "NAME=DIMS", description = "The shape of an input blob, shown in the "
-      + "labels with every shape inferred from it, e.g. data=1,3,224,224 or label=8:INT32 (repeatable).")
-  Map<String, String> shapes = new LinkedHashMap<>();
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -72,6 +71,7 @@ final class DrawCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--prune needs --loss: it marks what the "
           + "zero-aware pass removes from the backward pass zerog builds");
     }
+    Map<String, BlobType> inputTypes = shapes.types(spec);
     NetDef def = NetDefs.read(net);
     NetDef initNet = selection.init == null ? null : selection.initNet();
     List<String> params = null;
@@ -83,7 +83,7 @@ final class DrawCommand implements Callable<Integer> {
         params = selection.parameters(def, initNet == null ? NetDef.getDefaultInstance() : initNet, net);
       }
       DrawOptions options = DrawOptions.builder().losses(losses).freeze(selection.freeze).prune(prune)
-          .initNet(initNet).parameters(params).inputTypes(ParameterSelection.shapes(shapes))
+          .initNet(initNet).parameters(params).inputTypes(inputTypes)
           .title(net.getFileName() == null ? net.toString() : net.getFileName().toString()).build();
       drawing = NetDrawing.of(def, options);
     } catch (ZerogException e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,46 +20,72 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "freeze",
     mixinStandardHelpOptions = true,
-    description = {"Freeze the trunk of NET the Caffe2 way: StopGradient on BLOB (in place, after the last op that "
-        + "writes it) and ZeroGradient on every parameter read only before it, so the backward pass stops at BLOB "
-        + "and still gives every parameter a gradient (zeros for the frozen ones).",
-        "Parameters are the blobs INIT_NET writes, or without --init the blobs NET reads and no op writes, less those "
-            + "named with --data. OUT's extension picks the format."},
-    footer = {"", "Examples:",
-        "  zerog freeze train.pbtxt --at pool5 --init init_net.pbtxt -o frozen.pbtxt",
-        "  zerog grad frozen.pbtxt --loss loss -o step.pbtxt"})
+    header = "Freeze a trunk the Caffe2 way: StopGradient and ZeroGradient.",
+    description = {"Adds StopGradient on BLOB (in place, after the last op that writes it) and ZeroGradient on every "
+        + "parameter read only before it, so that the backward pass stops at BLOB and still gives every parameter a "
+        + "gradient (zeros for the frozen ones). 'zerog grad --freeze --prune' freezes without those ops and "
+        + "without their work (docs/zero-aware.md).",
+        "The parameters are the blobs INIT_NET writes, or without --init the blobs NET reads and no op writes, "
+            + "less those named with --not-param."},
+    footer = {"  zerog freeze small_cnn_train.pbtxt --freeze-at pool1 \\",
+        "      --init small_cnn_init.pbtxt -o small_cnn_frozen.pbtxt",
+        "  zerog grad small_cnn_frozen.pbtxt --loss loss -o small_cnn_step.pbtxt",
+        "  zerog freeze examples/small_cnn_predict.pbtxt --freeze-at pool1 \\",
+        "      --not-param data -o small_cnn_predict_frozen.pbtxt"})
 final class FreezeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin NetOutput output;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The net to freeze (usually a train net).")
   Path net;
 
-  @Option(names = "--at", paramLabel = "BLOB", required = true, description = "The blob where the trunk ends.")
+  @Option(names = "--freeze-at", paramLabel = "BLOB", description = "The blob where the trunk ends (required).")
   String cut;
+
+  @Option(names = "--at", paramLabel = "BLOB", hidden = true, description = "The older spelling of --freeze-at.")
+  String legacyCut;
 
   @Option(names = "--init", paramLabel = "INIT_NET", description = "The init net: the blobs it writes are the "
       + "parameters.")
   Path init;
 
-  @Option(names = "--data", paramLabel = "NAME",
+  @Option(names = "--not-param", paramLabel = "BLOB",
       description = "Without --init: a blob the net reads that is data, not a parameter (repeatable).")
-  List<String> data = new ArrayList<>();
+  List<String> notParams = new ArrayList<>();
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, description = "Where to write the net.")
-  Path out;
+  @Option(names = "--data", paramLabel = "BLOB", hidden = true, description = "The older spelling of --not-param.")
+  List<String> legacyNotParams = new ArrayList<>();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
+    String at = cutBlob();
+    Path out = output.file(spec);
+    List<String> data = new ArrayList<>(notParams);
+    data.addAll(legacyNotParams);
     NetDef def = NetDefs.read(net);
     NetDef initDef = init == null ? null : NetDefs.read(init);
-    TrunkFreezer.FrozenNet frozen = freeze(def, net, cut, initDef, data);
+    TrunkFreezer.FrozenNet frozen = freeze(def, net, at, initDef, data);
     NetDefs.write(frozen.net(), out);
-    stdout.println(describe(frozen, cut) + " -> " + out);
+    stdout.println(describe(frozen, at) + " -> " + out);
     stdout.flush();
     return 0;
+  }
+
+  private String cutBlob() {
+    if (cut != null && legacyCut != null && !cut.equals(legacyCut)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--freeze-at and --at (its older spelling) name different blobs: give --freeze-at only");
+    }
+    if (cut != null) {
+      return cut;
+    }
+    if (legacyCut != null) {
+      return legacyCut;
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--freeze-at=BLOB'");
   }
 
   static TrunkFreezer.FrozenNet freeze(NetDef def, Path file, String cut, NetDef init, List<String> data) {

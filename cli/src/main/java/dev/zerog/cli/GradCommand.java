@@ -26,30 +26,29 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "grad",
     mixinStandardHelpOptions = true,
-    description = {"Write NET with its gradient operators appended (Caffe2's AddGradientOperators).",
-        "Each loss gets an initial gradient of ones (<loss>_autogen_grad); OUT's extension picks the format "
-            + "(.pb binary, .pbtxt text).",
-        "--freeze removes the gradient ops only frozen parameters need; --prune writes the zero-aware backward "
-            + "pass instead: known zeros propagated, only the parameters' gradients computed (docs/zero-aware.md). "
+    header = "Append a net's backward pass, optionally frozen and pruned.",
+    description = {"Writes NET with its gradient operators appended as Caffe2's AddGradientOperators appends them "
+        + "(the same ops and blob names): each loss gets an initial gradient of ones (<loss>_autogen_grad), blob W "
+        + "the gradient W_grad.",
+        "--freeze removes the gradient ops only frozen parameters need; --prune writes the zero-aware backward pass "
+            + "instead: known zeros propagated, only the parameters' gradients computed (docs/zero-aware.md). "
             + "The parameters are the blobs INIT_NET produces when --init is given, else those --param names, "
             + "else the net's inputs that no op of it produces."},
-    footer = {"", "Examples:",
-        "  zerog grad examples/zero_gradient.pbtxt --loss loss -o train.pbtxt --grad-map grads.json",
-        "  zerog run train.pbtxt --output W_grad",
-        "  zerog grad net.pbtxt --loss loss --init init.pbtxt --freeze 'conv1_*' --prune -o train.pbtxt"})
+    footer = {"  zerog grad examples/zero_gradient.pbtxt --loss loss \\",
+        "      -o zero_gradient_train.pbtxt --grad-map grads.json",
+        "  zerog run zero_gradient_train.pbtxt --fetch W_grad --fetch X_detached_grad",
+        "  zerog grad examples/regression.pbtxt --loss loss --freeze W2 --prune \\",
+        "      --init examples/regression_init.pbtxt -o regression_train.pbtxt"})
 final class GradCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin ParameterSelection selection;
+  @Mixin NetOutput output;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The forward net (.pb binary, .pbtxt text).")
   Path net;
 
   @Option(names = "--loss", paramLabel = "BLOB", required = true, description = "A loss blob (repeatable).")
   List<String> losses = new ArrayList<>();
-
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-      description = "Where to write the net with its gradient operators.")
-  Path out;
 
   @Option(names = "--grad-map", paramLabel = "FILE.json",
       description = "Also write the map from each blob to its gradient blob(s) as JSON.")
@@ -64,6 +63,7 @@ final class GradCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
+    Path out = output.file(spec);
     NetDef def = NetDefs.read(net);
     BackwardPass pass;
     PrunedBackward pruned = null;

@@ -20,16 +20,19 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "init-net",
     mixinStandardHelpOptions = true,
-    description = {"Write an init net that fills every parameter SHAPES.json names with Caffe2's fillers: MSRAFill "
-        + "for Conv filters, XavierFill for FC weights, ConstantFill for biases (0), SpatialBN scales (1), biases "
-        + "(0), means (0) and variances (1), and the per-channel operands of Mul (1) and Add (0).",
+    header = "An init net filling a net's parameters with Caffe2's fillers.",
+    description = {"Fills every parameter SHAPES.json names: MSRAFill for Conv filters, XavierFill for FC weights, "
+        + "ConstantFill for biases (0), SpatialBN scales (1), biases (0), means (0) and variances (1), and the "
+        + "per-channel operands of Mul (1) and Add (0).",
         "Random fillers get device_option.random_seed SEED, SEED + 1, ... so the same command writes the same net, "
-            + "and the net the same values. OUT's extension picks the format (.pb binary, .pbtxt text)."},
-    footer = {"", "Examples:",
-        "  zerog init-net predict_net.pbtxt --shapes zoo/bvlc_alexnet.shapes.json -o init_net.pbtxt",
-        "  zerog run predict_net.pbtxt --init init_net.pbtxt --input data=image.npy"})
+            + "and the net the same values."},
+    footer = {"  zerog init-net examples/small_cnn_predict.pbtxt \\",
+        "      --shapes examples/small_cnn.shapes.json -o small_cnn_init.pbtxt",
+        "  zerog init-net predict_net.pb --shapes zoo/bvlc_alexnet.shapes.json \\",
+        "      -o init_net.pb"})
 final class InitNetCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin NetOutput output;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The net whose parameters to fill.")
   Path net;
@@ -37,10 +40,6 @@ final class InitNetCommand implements Callable<Integer> {
   @Option(names = "--shapes", paramLabel = "SHAPES.json", required = true,
       description = "The parameters' shapes: {\"parameters\": {\"conv1_w\": [96, 3, 11, 11], ...}}.")
   Path shapesFile;
-
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-      description = "Where to write the init net.")
-  Path out;
 
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
       description = "The first random seed (default: ${DEFAULT-VALUE}).")
@@ -51,6 +50,7 @@ final class InitNetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
+    Path out = output.file(spec);
     NetDef def = NetDefs.read(net);
     ParameterShapes shapes = ParameterShapes.read(shapesFile);
     NetDef init;

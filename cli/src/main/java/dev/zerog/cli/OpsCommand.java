@@ -18,8 +18,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ops",
     mixinStandardHelpOptions = true,
-    description = "List every registered operator with its input and output counts, gradient and doc.",
-    footer = {"", "Examples:", "  zerog ops", "  zerog ops --json", "  zerog ops --markdown > docs/operators.md"})
+    header = "List the operators: inputs, outputs, gradient, documentation.",
+    description = "The gradient is 'yes' (a gradient maker is registered), 'none' (the operator has no gradient, "
+        + "as Caffe2's NO_GRADIENT: the backward pass skips it) or 'not-implemented' (declared missing, as "
+        + "Caffe2's GRADIENT_NOT_IMPLEMENTED_YET: the backward pass refuses it).",
+    footer = {"  zerog ops", "  zerog ops --json", "  zerog ops --markdown > docs/operators.md"})
 final class OpsCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 

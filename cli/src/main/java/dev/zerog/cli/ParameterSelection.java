@@ -4,24 +4,21 @@ import dev.zerog.GradientException;
 import dev.zerog.ZerogException;
 import dev.zerog.grad.BlobPattern;
 import dev.zerog.net.NetDefs;
-import dev.zerog.op.BlobType;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.proto.Caffe2.OperatorDef;
-import dev.zerog.tensor.DataType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The options that say which blobs are a net's parameters, shared by {@code audit} and {@code grad}: the blobs
- * the init net produces when {@code --init} is given (those matching {@code --param} if that is given too), else
- * the blobs of the net matching {@code --param}, else the net's inputs that no op of it produces.
+ * The options that say which blobs are a net's parameters and which are frozen, a picocli mixin of {@code audit}
+ * and {@code grad}. The parameters are the blobs the init net produces when {@code --init} is given (those matching
+ * {@code --param} if that is given too), else the blobs of the net matching {@code --param}, else the net's inputs
+ * that no op of it produces.
  */
 final class ParameterSelection {
   @Option(names = "--init", paramLabel = "INIT_NET",
@@ -88,38 +85,5 @@ final class ParameterSelection {
           + "--init");
     }
     return new ArrayList<>(out);
-  }
-
-  /** {@code NAME=D0,D1,...[:TYPE]} options as blob types (FLOAT unless a TYPE such as INT32 is given). */
-  static Map<String, BlobType> shapes(Map<String, String> specs) {
-    Map<String, BlobType> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : specs.entrySet()) {
-      String spec = e.getValue();
-      DataType type = DataType.FLOAT;
-      int colon = spec.indexOf(':');
-      if (colon >= 0) {
-        try {
-          type = DataType.valueOf(spec.substring(colon + 1).trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException bad) {
-          throw new GradientException("--shape " + e.getKey() + ": unknown type '" + spec.substring(colon + 1)
-              + "'");
-        }
-        spec = spec.substring(0, colon);
-      }
-      String[] parts = spec.isBlank() ? new String[0] : spec.split(",");
-      long[] dims = new long[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        try {
-          dims[i] = Long.parseLong(parts[i].trim());
-        } catch (NumberFormatException bad) {
-          throw new GradientException("--shape " + e.getKey() + ": '" + parts[i] + "' is not a dimension");
-        }
-        if (dims[i] < 0) {
-          throw new GradientException("--shape " + e.getKey() + ": negative dimension " + dims[i]);
-        }
-      }
-      out.put(e.getKey(), BlobType.of(type, dims));
-    }
-    return out;
   }
 }

@@ -1,5 +1,6 @@
 package dev.zerog.cli;
 
+import dev.zerog.ResourceLimitException;
 import dev.zerog.ResourceLimits;
 import dev.zerog.SchemaException;
 import dev.zerog.ZerogException;
@@ -35,29 +36,44 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {"Run NET (after INIT_NET, once) and write each output blob to DIR/NAME.npy.",
-        "Without --output, the outputs are the net's external_output, or else every blob it produces that "
-            + "no later op of it reads."},
-    footer = {"", "Examples:", "  zerog run examples/zero_gradient.pbtxt",
-        "  zerog run predict_net.pb --init init_net.pb --input data=image.npy --output softmax"})
+    header = "Run a net after its init net; write the blobs it makes as .npy.",
+    description = {"Runs INIT_NET once, feeds the --input files, runs NET once, then writes each fetched blob to "
+        + "DIR/NAME.npy ('/' in a name is written %%2F) and prints its type, shape and first values.",
+        "Without --fetch, the blobs fetched are the net's external_output, or else every blob it produces that no "
+            + "later op of it reads."},
+    footer = {"  zerog run examples/zero_gradient.pbtxt",
+        "  zerog run examples/regression.pbtxt --init examples/regression_init.pbtxt \\",
+        "      --fetch pred --fetch loss",
+        "  zerog run predict_net.pb --init init_net.pb --input data=image.npy \\",
+        "      --fetch softmax -o out"})
 final class RunCommand implements Callable<Integer> {
+  /** Where the outputs go without {@code --out}. */
+  static final String DEFAULT_OUT = "zerog-out";
+
   @Mixin CommonOptions common;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The net to run (.pb binary, .pbtxt text).")
   Path net;
 
-  @Option(names = "--init", paramLabel = "INIT_NET", description = "A net run once first (parameters).")
+  @Option(names = "--init", paramLabel = "INIT_NET", description = "A net run once first: the parameters.")
   Path init;
 
-  @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "Feed a blob from a .npy file.")
+  @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "Feed blob NAME from a .npy file "
+      + "(repeatable).")
   Map<String, Path> inputs = new LinkedHashMap<>();
 
-  @Option(names = "--output", paramLabel = "NAME", description = "A blob to write and print (repeatable).")
-  List<String> outputs = new ArrayList<>();
+  @Option(names = "--fetch", paramLabel = "BLOB", description = "A blob to write and print (repeatable).")
+  List<String> fetch = new ArrayList<>();
 
-  @Option(names = "--out-dir", paramLabel = "DIR", defaultValue = "zerog-out",
-      description = "Where the .npy outputs go (default: ${DEFAULT-VALUE}).")
-  Path outDir;
+  @Option(names = "--output", paramLabel = "BLOB", hidden = true, description = "The older spelling of --fetch.")
+  List<String> legacyFetch = new ArrayList<>();
+
+  @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+      description = "The directory the .npy files go to (default: " + DEFAULT_OUT + ").")
+  Path out;
+
+  @Option(names = "--out-dir", paramLabel = "DIR", hidden = true, description = "The older spelling of --out.")
+  Path legacyOut;
 
   @Option(names = "--check-finite",
       description = "Check every op's floating-point outputs for NaN and infinities; stop at the first op that "
@@ -112,7 +128,12 @@ final class RunCommand implements Callable<Integer> {
     }
     NetDef def = NetDefs.read(net);
     runNet(def, ws, net);
-    List<String> names = outputs.isEmpty() ? defaultOutputs(def) : outputs;
+    List<String> names = new ArrayList<>(fetch);
+    names.addAll(legacyFetch);
+    if (names.isEmpty()) {
+      names = defaultOutputs(def);
+    }
+    Path outDir = outDir();
     try {
       Files.createDirectories(outDir);
     } catch (IOException e) {
@@ -125,12 +146,26 @@ final class RunCommand implements Callable<Integer> {
       } catch (ZerogException e) {
         throw e.atFile(net.toString());
       }
+      if (t.isKnownZero() && t.nbytes() > limits.maxTensorBytes()) {
+        // A known zero holds no memory, but its file would hold every byte: the tensor cap bounds files too.
+        throw (ResourceLimitException) new ResourceLimitException("a known zero of " + t.nbytes()
+            + " bytes: its .npy would be larger than the " + limits.maxTensorBytes()
+            + "-byte tensor limit (raise it with --max-tensor-bytes)").atBlob(name);
+      }
       Path file = outDir.resolve(Npy.fileNameFor(name) + ".npy");
       Npy.write(t, file);
       out.printf("%s: %s -> %s%n", name, t.describe(8), file);
     }
     out.flush();
     return 0;
+  }
+
+  private Path outDir() {
+    if (out != null && legacyOut != null && !out.equals(legacyOut)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--out and --out-dir (its older spelling) name different directories: give --out only");
+    }
+    return out != null ? out : legacyOut != null ? legacyOut : Path.of(DEFAULT_OUT);
   }
 
   private void runNet(NetDef def, Workspace ws, Path file) {
@@ -160,7 +195,7 @@ final class RunCommand implements Callable<Integer> {
     List<String> result = new ArrayList<>(produced);
     java.util.Collections.reverse(result);
     if (result.isEmpty()) {
-      throw new SchemaException("the net produces no blob to write; name one with --output");
+      throw new SchemaException("the net produces no blob to write; name one with --fetch");
     }
     return result;
   }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -30,26 +29,27 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "shapes",
     mixinStandardHelpOptions = true,
-    description = {"Print the type and shape of every blob of NET, found by each operator's shape inference "
-        + "without running anything.",
-        "Inputs come from --input, from SHAPES.json and from the blobs INIT_NET writes. The first op whose "
-            + "inputs do not fit is named in the error; an op without shape inference leaves its outputs unknown (?) "
-            + "and is named in a note."},
-    footer = {"", "Each line: blob, type, shape, and where it comes from (input, init, or the last op that writes "
-        + "it).", "", "Examples:",
-        "  zerog shapes predict_net.pbtxt --input data=1,3,224,224 --init init_net.pb",
-        "  zerog shapes predict_net.pbtxt --input data=1,3,224,224 --shapes zoo/bvlc_alexnet.shapes.json",
-        "  zerog shapes train.pbtxt --input data=8,3,224,224 --input label=int32:8 --init init.pbtxt --json"})
+    header = "Every blob's type and shape by shape inference, nothing run.",
+    description = {"Inputs' shapes come from --shape, from SHAPES.json and from the blobs INIT_NET writes. Each line "
+        + "gives a blob, its type and shape, and where it comes from (input, init, or the last op that writes it). "
+        + "The first op whose inputs do not fit is named in the error; an op without shape inference leaves its "
+        + "outputs unknown (?) and is named in a note."},
+    footer = {"  zerog shapes examples/small_cnn_predict.pbtxt --shape data=2,3,8,8 \\",
+        "      --shapes examples/small_cnn.shapes.json",
+        "  zerog shapes examples/small_cnn_predict.pbtxt --shape data=2,3,8,8 \\",
+        "      --init small_cnn_init.pbtxt --json",
+        "  zerog shapes predict_net.pb --shape data=1,3,224,224 \\",
+        "      --shapes zoo/bvlc_alexnet.shapes.json"})
 final class ShapesCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin InputShapes inputs;
+
+  @Option(names = "--input", paramLabel = "NAME=[TYPE:]DIMS", hidden = true,
+      description = "The older spelling of --shape.")
+  List<String> legacyInputs = new ArrayList<>();
 
   @Parameters(index = "0", paramLabel = "NET", description = "The net (.pb binary, .pbtxt text).")
   Path net;
-
-  @Option(names = "--input", paramLabel = "NAME=[TYPE:]DIMS",
-      description = "An input's shape, comma-separated (empty for a scalar), optionally after its type "
-          + "(default FLOAT): data=1,3,224,224 or label=int32:8 (repeatable).")
-  List<String> inputs = new ArrayList<>();
 
   @Option(names = "--init", paramLabel = "INIT_NET", description = "The init net, whose blobs the net reads.")
   Path init;
@@ -74,7 +74,7 @@ final class ShapesCommand implements Callable<Integer> {
         given.put(p, BlobType.of(DataType.FLOAT, params.dims(p)));
       }
     }
-    given.putAll(parseInputs());
+    given.putAll(inputs.types(spec, legacyInputs));
     NetShapes initShapes = null;
     if (init != null) {
       NetDef initDef = NetDefs.read(init);
@@ -99,61 +99,6 @@ final class ShapesCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  private Map<String, BlobType> parseInputs() {
-    Map<String, BlobType> given = new LinkedHashMap<>();
-    for (String s : inputs) {
-      BlobType t;
-      String name;
-      try {
-        int eq = s.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("expected NAME=[TYPE:]DIMS");
-        }
-        name = s.substring(0, eq);
-        t = parseType(s.substring(eq + 1));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "bad --input '" + s + "': " + e.getMessage() + " (for example data=1,3,224,224 or label=int32:8)");
-      }
-      if (given.put(name, t) != null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--input '" + name + "' is given twice");
-      }
-    }
-    return given;
-  }
-
-  /** "1,3,224,224", "int32:8", "float:" (a scalar). */
-  static BlobType parseType(String spec) {
-    DataType dtype = DataType.FLOAT;
-    String dims = spec;
-    int colon = spec.indexOf(':');
-    if (colon >= 0) {
-      String type = spec.substring(0, colon).trim().toUpperCase(Locale.ROOT);
-      try {
-        dtype = DataType.valueOf(type);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown type '" + spec.substring(0, colon) + "'");
-      }
-      dims = spec.substring(colon + 1);
-    }
-    if (dims.isBlank()) {
-      return BlobType.of(dtype);
-    }
-    String[] parts = dims.split(",", -1);
-    long[] d = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      try {
-        d[i] = Long.parseLong(parts[i].trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + parts[i] + "' is not a dimension");
-      }
-      if (d[i] < 0) {
-        throw new IllegalArgumentException("a dimension cannot be negative: " + d[i]);
-      }
-    }
-    return BlobType.of(dtype, d);
   }
 
   private static List<String> unusedInputs(NetDef def, Map<String, BlobType> given) {
@@ -188,10 +133,10 @@ final class ShapesCommand implements Callable<Integer> {
     }
     if (!shapes.unknownInputs().isEmpty()) {
       out.println("note: " + shapes.unknownInputs().size() + " blob(s) read by the net have no known shape (give "
-          + "them with --input, or write them in the init net): " + String.join(", ", shapes.unknownInputs()));
+          + "them with --shape, or write them in the init net): " + String.join(", ", shapes.unknownInputs()));
     }
     if (!unused.isEmpty()) {
-      out.println("note: the net reads no blob named " + String.join(", ", unused) + " (given with --input)");
+      out.println("note: the net reads no blob named " + String.join(", ", unused) + " (given with --shape)");
     }
   }
 

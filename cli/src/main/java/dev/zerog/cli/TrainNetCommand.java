@@ -23,29 +23,28 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train-net",
     mixinStandardHelpOptions = true,
-    description = {"Write the train net of the predict net NET: SpatialBN and Dropout in training mode (is_test 0, "
-        + "SpatialBN with its running statistics and saved mean and inverse std, Dropout with its mask), the final "
-        + "Softmax replaced by SoftmaxWithLoss(logits, LABEL) -> (probabilities, LOSS) (appended when the net "
-        + "ends without one), and new names where an in-place op overwrote a blob a gradient needs.",
-        "With --freeze-at, the trunk is frozen too, as 'zerog freeze' does. OUT's extension picks the format."},
-    footer = {"", "Examples:",
-        "  zerog train-net predict_net.pbtxt -o train.pbtxt",
-        "  zerog train-net predict_net.pbtxt --freeze-at pool5 --init init_net.pbtxt -o train.pbtxt",
-        "  zerog grad train.pbtxt --loss loss -o step.pbtxt"})
+    header = "A predict net's train net, optionally with its trunk frozen.",
+    description = {"SpatialBN and Dropout are put in training mode (is_test 0, SpatialBN with its running "
+        + "statistics and saved mean and inverse std, Dropout with its mask), the final Softmax is replaced by "
+        + "SoftmaxWithLoss(logits, LABEL) -> (probabilities, LOSS) (appended when the net ends without one), and "
+        + "blobs get new names where an in-place op overwrote a version a gradient needs.",
+        "With --freeze-at, the trunk is frozen too, as 'zerog freeze' does."},
+    footer = {"  zerog train-net examples/small_cnn_predict.pbtxt -o small_cnn_train.pbtxt",
+        "  zerog train-net examples/small_cnn_predict.pbtxt --freeze-at pool1 \\",
+        "      --init small_cnn_init.pbtxt -o small_cnn_frozen.pbtxt",
+        "  zerog grad small_cnn_frozen.pbtxt --loss loss -o small_cnn_step.pbtxt"})
 final class TrainNetCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Mixin NetOutput output;
 
   @Parameters(index = "0", paramLabel = "NET", description = "The predict net.")
   Path net;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, description = "Where to write the net.")
-  Path out;
-
-  @Option(names = "--label", paramLabel = "NAME", defaultValue = TrainNets.DEFAULT_LABEL,
+  @Option(names = "--label", paramLabel = "BLOB", defaultValue = TrainNets.DEFAULT_LABEL,
       description = "The label blob (default: ${DEFAULT-VALUE}).")
   String label;
 
-  @Option(names = "--loss", paramLabel = "NAME", defaultValue = TrainNets.DEFAULT_LOSS,
+  @Option(names = "--loss", paramLabel = "BLOB", defaultValue = TrainNets.DEFAULT_LOSS,
       description = "The loss blob (default: ${DEFAULT-VALUE}).")
   String loss;
 
@@ -57,16 +56,20 @@ final class TrainNetCommand implements Callable<Integer> {
       description = "With --freeze-at: the init net, whose blobs are the parameters.")
   Path init;
 
-  @Option(names = "--data", paramLabel = "NAME",
+  @Option(names = "--not-param", paramLabel = "BLOB",
       description = "With --freeze-at and without --init: a blob the net reads that is data, not a parameter "
-          + "(repeatable; the label is never one).")
-  List<String> data = new ArrayList<>();
+          + "(repeatable; the label never is one).")
+  List<String> notParams = new ArrayList<>();
+
+  @Option(names = "--data", paramLabel = "BLOB", hidden = true, description = "The older spelling of --not-param.")
+  List<String> legacyNotParams = new ArrayList<>();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
+    Path out = output.file(spec);
     NetDef predict = NetDefs.read(net);
     TrainNet train;
     try {
@@ -82,7 +85,8 @@ final class TrainNetCommand implements Callable<Integer> {
           e.getValue());
     }
     if (freezeAt != null) {
-      List<String> dataBlobs = new ArrayList<>(data);
+      List<String> dataBlobs = new ArrayList<>(notParams);
+      dataBlobs.addAll(legacyNotParams);
       dataBlobs.add(train.label());
       TrunkFreezer.FrozenNet frozen = FreezeCommand.freeze(result, net, train.blob(freezeAt),
           init == null ? null : NetDefs.read(init), dataBlobs);

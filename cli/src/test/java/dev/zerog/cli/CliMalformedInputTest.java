@@ -53,7 +53,7 @@ class CliMalformedInputTest {
         Arguments.of("feed.pbtxt", List.of("--input", "x=" + corpus("huge_shape.npy")), "huge_shape.npy:"),
         Arguments.of("huge_fill.pbtxt", List.of("--max-workspace-bytes", "1m"), "has 1000000000000000 elements"),
         Arguments.of("not_finite.pbtxt", List.of("--max-tensor-bytes", "8"), "needs 12 bytes; one tensor may take at"),
-        Arguments.of("not_finite.pbtxt", List.of("--out-dir", corpus("README.md").toString()), "README.md: cannot"));
+        Arguments.of("not_finite.pbtxt", List.of("--out", corpus("README.md").toString()), "README.md: cannot"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -61,8 +61,8 @@ class CliMalformedInputTest {
   void oneErrorLineExitOneNoStackTrace(String file, List<String> options, String expected) {
     List<String> args = new ArrayList<>(List.of("run", corpus(file).toString()));
     args.addAll(options);
-    if (!options.contains("--out-dir")) {
-      args.addAll(List.of("--out-dir", tmp.resolve("out").toString()));
+    if (!options.contains("--out")) {
+      args.addAll(List.of("--out", tmp.resolve("out").toString()));
     }
     CliTest.Result r = CliTest.run(args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isEqualTo(1);
@@ -83,11 +83,24 @@ class CliMalformedInputTest {
         + "op { output: \"Z\" type: \"Load\" arg { name: \"db\" s: \"ckpt/y.zgc\" }"
         + " arg { name: \"db_type\" s: \"zerog\" } arg { name: \"source_blob_names\" strings: \"Y\" } }\n");
     Path root = Files.createDirectories(tmp.resolve("root"));
-    CliTest.Result r = CliTest.run("run", net.toString(), "--root", root.toString(), "--check-finite", "--output", "Z",
-        "--out-dir", tmp.resolve("out2").toString());
+    CliTest.Result r = CliTest.run("run", net.toString(), "--root", root.toString(), "--check-finite", "--fetch", "Z",
+        "--out", tmp.resolve("out2").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Z: FLOAT [2] {2.0, 2.0}");
     assertThat(Files.exists(root.resolve("ckpt/y.zgc"))).isTrue();
+  }
+
+  @Test
+  void aKnownZeroLargerThanTheTensorLimitIsNotWritten() throws Exception {
+    Path net = tmp.resolve("big_zero.pbtxt");
+    Files.writeString(net, "op { output: \"Z\" type: \"ConstantFill\" arg { name: \"shape\" ints: 1000 ints: 1000 }"
+        + " arg { name: \"value\" f: 0.0 } }\n");
+    Path outDir = tmp.resolve("big_out");
+    CliTest.Result r = CliTest.run("run", net.toString(), "--max-tensor-bytes", "1048576", "--out-dir", outDir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("error: blob 'Z': a known zero of 4000000 bytes: its .npy would be larger than the "
+        + "1048576-byte tensor limit (raise it with --max-tensor-bytes)\n");
+    assertThat(outDir.resolve("Z.npy")).doesNotExist();
   }
 
   @Test

@@ -38,7 +38,7 @@ class CliTest {
   @Test
   void runsTheExampleAndWritesNpyOutputs() throws Exception {
     Path dir = tmp.resolve("out");
-    Result r = run("run", examples().resolve("zero_gradient.pbtxt").toString(), "--out-dir", dir.toString());
+    Result r = run("run", examples().resolve("zero_gradient.pbtxt").toString(), "--out", dir.toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("X_detached: FLOAT [2, 3] {1.0, 1.0").contains("loss: FLOAT [2, 3] {2.0, 2.0");
@@ -53,7 +53,7 @@ class CliTest {
     Files.writeString(net, "op { output: \"a/b\" type: \"ConstantFill\" arg { name: \"shape\" ints: 2 } "
         + "arg { name: \"value\" f: 3.0 } }\n");
     Path dir = tmp.resolve("o");
-    Result r = run("run", net.toString(), "--output", "a/b", "--out-dir", dir.toString());
+    Result r = run("run", net.toString(), "--fetch", "a/b", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Npy.read(dir.resolve("a%2Fb.npy")).floats()).containsExactly(3f, 3f);
   }
@@ -64,7 +64,7 @@ class CliTest {
     Npy.write(Tensor.of(new float[] {1, 2, 3}), x);
     Path net = tmp.resolve("copy.pbtxt");
     Files.writeString(net, "op { input: \"x\" output: \"y\" type: \"StopGradient\" }\n");
-    Result r = run("run", net.toString(), "--input", "x=" + x, "--out-dir", tmp.resolve("o").toString());
+    Result r = run("run", net.toString(), "--input", "x=" + x, "--out", tmp.resolve("o").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Npy.read(tmp.resolve("o/y.npy")).floats()).containsExactly(1f, 2f, 3f);
   }
@@ -176,7 +176,7 @@ class CliTest {
     assertThat(json).contains("\"W\": \"W_grad\"").contains("\"loss\": \"loss_autogen_grad\"")
         .doesNotContain("\"X\":");
     Path dir = tmp.resolve("o");
-    Result r = run("run", train.toString(), "--output", "W_grad", "--output", "X_detached_grad", "--out-dir",
+    Result r = run("run", train.toString(), "--fetch", "W_grad", "--fetch", "X_detached_grad", "--out",
         dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Tensor wGrad = Npy.read(dir.resolve("W_grad.npy"));
@@ -335,8 +335,8 @@ class CliTest {
     Path x = tmp.resolve("x.npy");
     Npy.write(Tensor.of(new float[] {1, -2, 3, -4}), x);
     Path dir = tmp.resolve("o");
-    Result r = run("run", pruned.toString(), "--init", init.toString(), "--input", "X=" + x, "--output", "U_grad",
-        "--output", "W1_grad", "--out-dir", dir.toString());
+    Result r = run("run", pruned.toString(), "--init", init.toString(), "--input", "X=" + x, "--fetch", "U_grad",
+        "--fetch", "W1_grad", "--out", dir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Npy.read(dir.resolve("W1_grad.npy")).floats()).containsExactly(0, 0, 0, 0);
   }

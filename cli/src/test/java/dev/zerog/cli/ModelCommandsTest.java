@@ -68,7 +68,7 @@ class ModelCommandsTest {
   @Test
   void shapesPrintsEveryBlobWithItsOrigin() {
     Path init = initNet();
-    Result r = run("shapes", net(), "--input", "data=2,3,8,8", "--init", init.toString());
+    Result r = run("shapes", net(), "--shape", "data=2,3,8,8", "--init", init.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines()).anyMatch(l -> l.matches("data +FLOAT \\[2, 3, 8, 8] +input"))
         .anyMatch(l -> l.matches("conv1_w +FLOAT \\[4, 3, 3, 3] +init"))
@@ -79,7 +79,7 @@ class ModelCommandsTest {
 
   @Test
   void shapesFromAWeightShapeFile() {
-    Result r = run("shapes", net(), "--input", "data=2,3,8,8", "--shapes", shapes());
+    Result r = run("shapes", net(), "--shape", "data=2,3,8,8", "--shapes", shapes());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines()).anyMatch(l -> l.matches("conv1_w +FLOAT \\[4, 3, 3, 3] +input"))
         .anyMatch(l -> l.matches("prob +FLOAT \\[2, 5] +op #10 \\(Softmax\\)"));
@@ -88,7 +88,7 @@ class ModelCommandsTest {
   @Test
   void shapesJson() {
     Path init = initNet();
-    Result r = run("shapes", net(), "--input", "data=float:2,3,8,8", "--input", "unused=int32:", "--init",
+    Result r = run("shapes", net(), "--shape", "data=float:2,3,8,8", "--shape", "unused=int32:", "--init",
         init.toString(), "--json");
     assertThat(r.code()).as(r.err()).isZero();
     String json = r.out();
@@ -100,18 +100,18 @@ class ModelCommandsTest {
 
   @Test
   void shapesNotesWhatItCannotKnow() {
-    Result r = run("shapes", net(), "--input", "data=2,3,8,8", "--input", "dta=1");
+    Result r = run("shapes", net(), "--shape", "data=2,3,8,8", "--shape", "dta=1");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("conv1  ").contains("FLOAT [?]")
-        .contains("note: 12 blob(s) read by the net have no known shape (give them with --input, or write them in "
+        .contains("note: 12 blob(s) read by the net have no known shape (give them with --shape, or write them in "
             + "the init net): conv1_w, conv1_b, ")
-        .contains("note: the net reads no blob named dta (given with --input)");
+        .contains("note: the net reads no blob named dta (given with --shape)");
   }
 
   @Test
   void shapesNamesTheFirstOpThatDoesNotFit() {
     Path init = initNet();
-    Result r = run("shapes", net(), "--input", "data=2,5,8,8", "--init", init.toString());
+    Result r = run("shapes", net(), "--shape", "data=2,5,8,8", "--init", init.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: " + net() + ": op #0 (Conv): ");
     assertThat(r.err().strip().lines()).hasSize(1);
@@ -119,13 +119,13 @@ class ModelCommandsTest {
 
   @Test
   void shapesUsageErrors() {
-    Result bad = run("shapes", net(), "--input", "data=2,x");
+    Result bad = run("shapes", net(), "--shape", "data=2,x");
     assertThat(bad.code()).isEqualTo(2);
-    assertThat(bad.err()).startsWith("error: bad --input 'data=2,x': 'x' is not a dimension");
-    assertThat(run("shapes", net(), "--input", "data=complex:2").err()).contains("unknown type 'complex'");
-    assertThat(run("shapes", net(), "--input", "=2").code()).isEqualTo(2);
-    assertThat(run("shapes", net(), "--input", "data=-1").err()).contains("cannot be negative");
-    assertThat(run("shapes", net(), "--input", "d=1", "--input", "d=2").err()).contains("given twice");
+    assertThat(bad.err()).startsWith("error: bad --shape 'data=2,x': 'x' is not a dimension");
+    assertThat(run("shapes", net(), "--shape", "data=complex:2").err()).contains("unknown type 'complex'");
+    assertThat(run("shapes", net(), "--shape", "=2").code()).isEqualTo(2);
+    assertThat(run("shapes", net(), "--shape", "data=-1").err()).contains("cannot be negative");
+    assertThat(run("shapes", net(), "--shape", "d=1", "--shape", "d=2").err()).contains("given twice");
   }
 
   @Test
@@ -153,7 +153,7 @@ class ModelCommandsTest {
     NetDef def = NetDefs.read(train);
     assertThat(def.getOp(6).getType()).isEqualTo("StopGradient");
     // Without an init net, data and label are not parameters.
-    Result noInit = run("train-net", net(), "--freeze-at", "pool1", "--data", "data", "-o",
+    Result noInit = run("train-net", net(), "--freeze-at", "pool1", "--not-param", "data", "-o",
         tmp.resolve("t2.pbtxt").toString());
     assertThat(noInit.out()).contains("ZeroGradient on 6 parameters");
   }
@@ -161,11 +161,11 @@ class ModelCommandsTest {
   @Test
   void freezeANet() throws Exception {
     Path frozen = tmp.resolve("frozen.pbtxt");
-    Result r = run("freeze", net(), "--at", "fc2", "--data", "data", "-o", frozen.toString());
+    Result r = run("freeze", net(), "--freeze-at", "fc2", "--not-param", "data", "-o", frozen.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("frozen at fc2: StopGradient at op #10, ZeroGradient on 12 parameters (conv1_w, "
         + "conv1_b, bn1_scale, ... 7 more ..., fc2_w, fc2_b) -> " + frozen);
-    Result nowhere = run("freeze", net(), "--at", "nope", "-o", frozen.toString());
+    Result nowhere = run("freeze", net(), "--freeze-at", "nope", "-o", frozen.toString());
     assertThat(nowhere.code()).isEqualTo(1);
     assertThat(nowhere.err().strip()).isEqualTo("error: " + net() + ": blob 'nope': the net has no blob named "
         + "'nope' to cut at");
@@ -173,7 +173,7 @@ class ModelCommandsTest {
 
   @Test
   void checkRunsEveryStage() {
-    Result r = run("check", net(), "--shapes", shapes(), "--input", "data=2,3,8,8", "--freeze-at", "pool1",
+    Result r = run("check", net(), "--shapes", shapes(), "--shape", "data=2,3,8,8", "--freeze-at", "pool1",
         "--runs", "2");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines().map(l -> l.split(" ")[0])).containsExactly("load", "shapes", "init", "forward",
@@ -188,8 +188,8 @@ class ModelCommandsTest {
     Result r = run("check", net(), "--shapes", shapes());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("error: " + net() + ": blob 'data': the net reads 'data', which "
-        + shapes() + " does not give: name its shape with --input");
-    assertThat(run("check", net(), "--shapes", shapes(), "--input", "data=2,3,8,8", "--runs", "0").code())
+        + shapes() + " does not give: name its shape with --shape");
+    assertThat(run("check", net(), "--shapes", shapes(), "--shape", "data=2,3,8,8", "--runs", "0").code())
         .isEqualTo(2);
   }
 }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * order as many times as wanted.
  *
  * <p>Creation checks, for every op, in this order: that zerog has the operator type (all unknown types of the
- * net are named in one error); the input and output counts against the schema; the in-place rules (an input
+ * net are named in one error); the input and output counts against the schema; that no two outputs of an op
+ * share a blob; the in-place rules (an input
  * may share a blob with an output only where the schema allows it, and must where it enforces it); that every
  * input blob exists in the workspace or is an output of an earlier op of the net; and the type of every
  * argument the schema declares. Output blobs are created in the workspace; when creation fails, the blobs it
@@ -176,6 +177,14 @@ public final class Net {
     }
     if (!schema.outputs().accepts(nOut)) {
       throw new SchemaException(op.getType() + " takes " + count(schema.outputs(), "output") + ", got " + nOut);
+    }
+    for (int out = 1; out < nOut; out++) {
+      for (int earlier = 0; earlier < out; earlier++) {
+        if (op.getOutput(out).equals(op.getOutput(earlier))) {
+          throw (SchemaException) new SchemaException("outputs " + earlier + " and " + out + " are the same blob; "
+              + "each output of an op needs a blob of its own").atBlob(op.getOutput(out));
+        }
+      }
     }
     for (int in = 0; in < nIn; in++) {
       for (int out = 0; out < nOut; out++) {

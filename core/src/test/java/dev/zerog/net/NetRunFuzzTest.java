@@ -49,6 +49,6 @@ class NetRunFuzzTest {
       Net net = Net.create(def, ws, RandomNets.registry()).setCheckFinite(checkFinite);
       net.run();
       net.run();
-    });
+    }, () -> def + "feeds: " + feeds);
   }
 }

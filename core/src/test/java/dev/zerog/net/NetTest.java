@@ -169,6 +169,15 @@ class NetTest {
   }
 
   @Test
+  void twoOutputsOfOneOpCannotShareABlob() {
+    // Found by fuzzing: FCGradient writing dW and db to one blob resized dW's memory under its own GEMM.
+    Workspace ws = withX();
+    ws.feed("Z", Tensor.scalar(0));
+    assertOpError(() -> create(ws, op("Pairwise", List.of("X", "Z"), List.of("A", "A"))), SchemaException.class,
+        0, "Pairwise", "A", "outputs 0 and 1 are the same blob; each output of an op needs a blob of its own");
+  }
+
+  @Test
   void anAllowedInPlacePairIsFine() {
     Workspace ws = withX();
     create(ws, op("ConstantFill", List.of("X"), List.of("X"), f("value", 4))).run();

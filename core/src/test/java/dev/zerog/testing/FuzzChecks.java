@@ -26,6 +26,22 @@ public final class FuzzChecks {
     }
   }
 
+  /**
+   * As {@link #expectZerogErrorsOnly(Action)}, and a finding's message ends with {@code input}'s description (the
+   * random net and its feeds, say), so that a finding can be read without replaying it.
+   */
+  public static void expectZerogErrorsOnly(Action action, java.util.function.Supplier<String> input)
+      throws Exception {
+    try {
+      expectZerogErrorsOnly(action);
+    } catch (RuntimeException | Error e) {
+      if (e instanceof OutOfMemoryError) {
+        throw e;
+      }
+      throw new AssertionError(e.getMessage() + "\non input:\n" + input.get(), e);
+    }
+  }
+
   /** Throws an AssertionError when the error is not a clean, user-facing one. */
   public static void check(ZerogException e) {
     String message = e.getMessage();

@@ -124,7 +124,9 @@ final class NetGraph {
     s.append(n).append(" forward ops, ").append(backward.size()).append(" gradient ops for ")
         .append(losses.size() == 1 ? "loss " : "losses ").append(String.join(", ", losses));
     if (showPruning) {
-      s.append("; ").append(pruned.removedOps()).append(" pruned by ")
+      int trimmed = pruned.pruned().size() - pruned.removedOps();
+      s.append("; ").append(pruned.removedOps()).append(pruned.removedOps() == 1 ? " op" : " ops")
+          .append(" pruned").append(trimmed > 0 ? ", " + trimmed + " trimmed" : "").append(" by ")
           .append(options.prune() ? "the zero-aware pass" : "freezing");
     }
     if (!frozen.isEmpty()) {

@@ -55,7 +55,7 @@ class DrawCommandTest {
         file.toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("2 pruned by the zero-aware pass; 2 parameters frozen");
+    assertThat(r.out()).contains("2 ops pruned, 1 trimmed by the zero-aware pass; 2 parameters frozen");
     String svg = Files.readString(file);
     assertThat(svg).contains("class=\"node blob frozen-parameter\"").contains("pruned (removed by zerog)")
         .contains(">8\u00d75</text>");

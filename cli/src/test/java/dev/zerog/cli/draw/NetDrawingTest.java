@@ -104,7 +104,7 @@ class NetDrawingTest {
     assertThat(node(g, "W2_grad").pruned()).isFalse();
     assertThat(node(g, "#6 FCGradient").tooltip()).contains("pruned: its last 1 output(s)");
     assertThat(g.anyPruned()).isTrue();
-    assertThat(g.subtitle()).contains("2 pruned by the zero-aware pass").contains("2 parameters frozen");
+    assertThat(g.subtitle()).contains("2 ops pruned, 1 trimmed by the zero-aware pass").contains("2 parameters frozen");
     for (DrawGraph.Edge e : g.edges()) {
       boolean endPruned = g.nodes().get(e.from()).pruned() || g.nodes().get(e.to()).pruned();
       assertThat(e.pruned()).isEqualTo(endPruned);
@@ -118,7 +118,7 @@ class NetDrawingTest {
     // Without pruning every other gradient of the map stays wanted, X's included: the first FCGradient stays.
     assertThat(g.nodes()).noneMatch(DrawGraph.Node::pruned);
     assertThat(node(g, "W1").mark()).isEqualTo(Mark.FROZEN_PARAMETER);
-    assertThat(g.subtitle()).contains("0 pruned by freezing");
+    assertThat(g.subtitle()).contains("0 ops pruned by freezing");
     // ZeroGradient's fill serves W alone: freezing W removes it.
     DrawGraph z = NetDrawing.of(ZERO_GRADIENT, DrawOptions.builder().losses(List.of("loss"))
         .parameters(List.of("W")).freeze(List.of("W")).build()).graph();

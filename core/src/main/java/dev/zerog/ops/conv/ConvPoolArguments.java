@@ -329,6 +329,10 @@ final class ConvPoolArguments {
       int a = off + i;
       w.in[a] = in;
       if (globalPooling) {
+        if (in < 1) {
+          throw shapeError(blob, "global pooling needs a non-empty window, but spatial axis " + i + " of "
+              + Shapes.format(x) + " is empty");
+        }
         w.kernel[a] = in;
         w.stride[a] = 1;
         w.dilation[a] = 1;

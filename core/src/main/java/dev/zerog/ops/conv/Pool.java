@@ -124,7 +124,7 @@ final class Pool extends Operator {
         fx = x.floats();
         fy = y.floats();
         try {
-          KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / window.inSize()), forwardLoop);
+          KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / Math.max(1, window.inSize())), forwardLoop);
         } finally {
           fx = null;
           fy = null;
@@ -237,7 +237,7 @@ final class Pool extends Operator {
           fdy = dy.floats();
           fdx = dx.floats();
           try {
-            KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / window.inSize()), backwardLoop);
+            KernelThreads.forRange(n * c, Math.max(1, PLANE_PIECE / Math.max(1, window.inSize())), backwardLoop);
           } finally {
             fx = null;
             fy = null;

@@ -170,6 +170,18 @@ class PoolTest {
   }
 
   @Test
+  void emptySpatialAxes() {
+    // Found by fuzzing: an empty image made the plane split divide by zero.
+    Tensor empty = Tensor.allocate(DataType.FLOAT, 1, 1, 0, 0);
+    assertThat(catchThrowableOfType(ShapeException.class, () -> run(pool("MaxPool", i("global_pooling", 1)),
+        feeds("X", empty))).detail())
+        .isEqualTo("global pooling needs a non-empty window, but spatial axis 0 of [1, 1, 0, 0] is empty");
+    // Padding alone makes a window (of no elements): a one-element output, computed without failing.
+    Tensor y = run(pool("AveragePool", i("kernel", 2), i("pad", 1)), feeds("X", empty)).fetch("Y");
+    assertThat(y.dims()).containsExactly(1, 1, 1, 1);
+  }
+
+  @Test
   void errors() {
     assertThat(catchThrowableOfType(SchemaException.class, () -> run(pool("MaxPool", i("kernel", 2), i("pad", 2)),
         feeds("X", X33))).detail()).isEqualTo("the padding must be smaller than the kernel: pads [2, 2, 2, 2], kernel "
