@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description = "Caffe2 NetDefs on the JVM, with exact gradient control.",
     subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, AuditCommand.class, ShapesCommand.class,
-        InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class,
+        InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class, DrawCommand.class,
         CompletionCommand.class, HelpCommand.class},
     exitCodeListHeading = CommonOptions.EXIT_CODES_HEADING,
     exitCodeList = {CommonOptions.EXIT_OK, CommonOptions.EXIT_FAILED, CommonOptions.EXIT_USAGE},
@@ -185,6 +185,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // zerog draw renders PNGs with Java2D: never open a display (nor a dock icon) for that.
+    System.setProperty("java.awt.headless", "true");
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = execute(out, err, args);

@@ -187,7 +187,7 @@ public final class GradientPruning {
     }
     BackwardPass result = new BackwardPass(a.ops, prunedMap, a.generators);
     Map<String, ParameterGradient> statuses = a.statuses(frozen, map);
-    PrunedBackward out = new PrunedBackward(result, statuses, a.pruned);
+    PrunedBackward out = new PrunedBackward(result, statuses, a.pruned, a.zeroOutputSets());
     if (LOG.isDebugEnabled()) {
       LOG.debug("pruned backward of net '{}': {} of {} gradient ops kept, {} removed, {} ms", forward.getName(),
           a.ops.size(), pass.gradientOps().size(), out.removedOps(), (System.nanoTime() - start) / 1_000_000);
@@ -326,6 +326,21 @@ public final class GradientPruning {
           }
         }
       }
+    }
+
+    /** For each op, the indices of its outputs that are known zeros. */
+    List<Set<Integer>> zeroOutputSets() {
+      List<Set<Integer>> out = new ArrayList<>(m);
+      for (int j = 0; j < m; j++) {
+        Set<Integer> zeros = new LinkedHashSet<>();
+        for (int k = 0; k < zeroOutputs[j].length; k++) {
+          if (zeroOutputs[j][k]) {
+            zeros.add(k);
+          }
+        }
+        out.add(zeros);
+      }
+      return out;
     }
 
     void liveness(Set<String> wantedBlobs, Map<String, GradientBlob> map) {

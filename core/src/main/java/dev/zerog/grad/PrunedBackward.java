@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What {@link GradientPruning} returns: the pruned backward pass, where each parameter's gradient comes from,
@@ -15,13 +16,23 @@ import java.util.Objects;
  *     exist), the gradient map of the blobs whose gradient it still computes, and each op's generator
  * @param parameters each parameter's gradient status, in the order the parameters were given
  * @param pruned the removed work, in the order of the unpruned ops
+ * @param zeroOutputs for each op of the unpruned backward pass, in order, the indices of the outputs that zero
+ *     propagation found to be known zeros (found whether or not the pass is zero-aware; an empty set where
+ *     there are none)
  */
-public record PrunedBackward(BackwardPass pass, Map<String, ParameterGradient> parameters, List<PrunedOp> pruned) {
+public record PrunedBackward(BackwardPass pass, Map<String, ParameterGradient> parameters, List<PrunedOp> pruned,
+    List<Set<Integer>> zeroOutputs) {
   /** Copies the collections (the map keeps its order). */
   public PrunedBackward {
     Objects.requireNonNull(pass, "pass");
     parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     pruned = List.copyOf(pruned);
+    zeroOutputs = zeroOutputs.stream().map(Set::copyOf).toList();
+  }
+
+  /** True if output {@code output} of op {@code op} of the unpruned backward pass is a known zero. */
+  public boolean isKnownZero(int op, int output) {
+    return op >= 0 && op < zeroOutputs.size() && zeroOutputs.get(op).contains(output);
   }
 
   /** The number of ops removed (ops that only lost outputs are not counted). */

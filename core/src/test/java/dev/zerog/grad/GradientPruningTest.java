@@ -185,4 +185,32 @@ class GradientPruningTest {
     assertThat(GradientPruning.of(MASKED, MASKED_PASS).parameters(List.of("b2")).losses(List.of("softmax"))
         .prune().parameters().get("b2").cause()).isEqualTo("#5 StopGradient");
   }
+
+  @Test
+  void reportsWhichOutputsOfTheUnprunedOpsAreKnownZeros() {
+    List<OperatorDef> ops = MASKED_PASS.gradientOps();
+    PrunedBackward aware = GradientPruning.of(MASKED, MASKED_PASS).parameters(MASKED_PARAMS).initNet(MASKED_INIT)
+        .prune();
+    PrunedBackward faithful = GradientPruning.of(MASKED, MASKED_PASS).parameters(MASKED_PARAMS)
+        .initNet(MASKED_INIT).zeroAware(false).prune();
+    assertThat(aware.zeroOutputs()).hasSize(ops.size()).isEqualTo(faithful.zeroOutputs());
+    int seed = writerOf(ops, "loss_autogen_grad");
+    int zeroGradientFill = writerOf(ops, "U_grad");
+    int masked = writerOf(ops, "W1_grad");
+    assertThat(aware.isKnownZero(seed, 0)).isFalse();
+    assertThat(aware.isKnownZero(zeroGradientFill, 0)).isTrue();
+    // The mask is all zeros, so the gradient GradientMask passes on to W1 is a known zero too.
+    assertThat(aware.isKnownZero(masked, 0)).isTrue();
+    assertThat(aware.isKnownZero(-1, 0)).isFalse();
+    assertThat(aware.isKnownZero(ops.size(), 0)).isFalse();
+  }
+
+  private static int writerOf(List<OperatorDef> ops, String blob) {
+    for (int j = 0; j < ops.size(); j++) {
+      if (ops.get(j).getOutputList().contains(blob)) {
+        return j;
+      }
+    }
+    throw new AssertionError("no gradient op writes " + blob);
+  }
 }
