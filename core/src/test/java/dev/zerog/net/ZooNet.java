@@ -32,7 +32,7 @@ final class ZooNet {
     Map.Entry<String, long[]> in = valueInfo(file.resolveSibling("value_info.json"));
     input = in.getKey();
     inputDims = in.getValue();
-    shapes = ZooWeights.infer(net, input, inputDims, ZooWeights.channels(model), registry);
+    shapes = ZooWeights.infer(net, input, inputDims, ZooWeights.weightShapes(model), registry);
   }
 
   /** The net of {@code <zoo>/<model>/predict_net.pbtxt}, its shapes inferred. */

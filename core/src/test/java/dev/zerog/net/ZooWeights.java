@@ -10,28 +10,22 @@ import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
 import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
+import dev.zerog.train.ParameterShapes;
+import dev.zerog.train.ZooModel;
 import dev.zerog.workspace.Workspace;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Parameters for the model zoo's predict nets, which ship without weights: the output channels of each Conv and FC
- * come from {@code zoo/<model>.channels.json} (the published architectures), every other parameter shape follows
+ * come from the weight-shape fixtures {@code zoo/<model>.shapes.json} (the published architectures), every other parameter shape follows
  * from shape inference op by op (a Conv's input channels, a SpatialBN's channels, an FC's input size).
  */
 final class ZooWeights {
-  private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\"\\s*:\\s*(\\d+)");
-
   /** Every blob's inferred type, the parameters among them, and the op types in order. */
   record NetShapes(Map<String, BlobType> types, Map<String, Fill> params, List<String> opOrder) {}
 
@@ -47,29 +41,21 @@ final class ZooWeights {
 
   private ZooWeights() {}
 
-  /** The output channels of every Conv and FC weight of {@code model}. */
-  static Map<String, Long> channels(String model) {
-    try (InputStream in = ZooWeights.class.getResourceAsStream("/zoo/" + model + ".channels.json")) {
-      if (in == null) {
-        throw new IllegalStateException("no zoo/" + model + ".channels.json");
-      }
-      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      Map<String, Long> out = new LinkedHashMap<>();
-      Matcher m = ENTRY.matcher(json);
-      while (m.find()) {
-        out.put(m.group(1), Long.parseLong(m.group(2)));
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** The shape of every Conv and FC weight of {@code model}: the repository's {@code zoo/<model>.shapes.json}. */
+  static Map<String, long[]> weightShapes(String model) {
+    ParameterShapes shapes = ParameterShapes.read(ZooModel.shapesFile(model));
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (String name : shapes.names()) {
+      out.put(name, shapes.dims(name));
     }
+    return out;
   }
 
   /**
    * Infers every blob's type from the data input's, giving parameters their shapes as their consumers need them;
    * fails at the first op whose inputs do not fit (the exception names it).
    */
-  static NetShapes infer(NetDef net, String data, long[] dataDims, Map<String, Long> channels,
+  static NetShapes infer(NetDef net, String data, long[] dataDims, Map<String, long[]> weights,
       OperatorRegistry registry) {
     Map<String, BlobType> types = new LinkedHashMap<>();
     Map<String, Fill> params = new LinkedHashMap<>();
@@ -81,7 +67,7 @@ final class ZooWeights {
       long[] x = types.get(op.getInput(0)).dims();
       switch (op.getType()) {
         case "Conv": {
-          long m = need(channels, op.getInput(1));
+          long m = need(weights, op.getInput(1))[0];
           int g = args.getInt("group", 1);
           int k = args.getInt("kernel", 0);
           param(types, params, op.getInput(1), Fill.WEIGHT, m, x[1] / g, k, k);
@@ -103,9 +89,9 @@ final class ZooWeights {
           }
           break;
         case "FC": {
-          long n = need(channels, op.getInput(1));
-          long k = Shapes.sizeBetween(x, args.getInt("axis", 1), x.length);
           int axisW = args.getInt("axis_w", 1);
+          long n = need(weights, op.getInput(1))[axisW - 1];
+          long k = Shapes.sizeBetween(x, args.getInt("axis", 1), x.length);
           long[] w = new long[axisW + 1];
           Arrays.fill(w, 1);
           w[axisW - 1] = n;
@@ -143,12 +129,12 @@ final class ZooWeights {
     return new NetShapes(types, params, order);
   }
 
-  private static long need(Map<String, Long> channels, String weight) {
-    Long m = channels.get(weight);
-    if (m == null) {
-      throw new IllegalStateException("the channels fixture has no entry for '" + weight + "'");
+  private static long[] need(Map<String, long[]> weights, String weight) {
+    long[] dims = weights.get(weight);
+    if (dims == null) {
+      throw new IllegalStateException("the weight-shape fixture has no entry for '" + weight + "'");
     }
-    return m;
+    return dims;
   }
 
   private static void param(Map<String, BlobType> types, Map<String, Fill> params, String name, Fill fill,

@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code value_info.json}, its weight shapes from the repository's {@code zoo/<model>.shapes.json}, and where its
  * trunk ends (the blob the last block reads, where the trunk is frozen).
  */
-record ZooModel(String name, Path predictNetFile, NetDef predict, String input, long[] inputDims,
+public record ZooModel(String name, Path predictNetFile, NetDef predict, String input, long[] inputDims,
     ParameterShapes shapes) {
 
   /**
@@ -86,7 +86,7 @@ record ZooModel(String name, Path predictNetFile, NetDef predict, String input, 
   }
 
   /** The repository's {@code zoo/<model>.shapes.json}, found from the working directory or above it. */
-  static Path shapesFile(String model) {
+  public static Path shapesFile(String model) {
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
       Path f = d.resolve("zoo").resolve(model + ".shapes.json");
       if (Files.isRegularFile(f) && Files.isRegularFile(d.resolve("zoo/make_shapes.py"))) {
