@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Caffe2 NetDefs on the JVM, with exact gradient control (ZeroGradient, StopGradient).",
     subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, AuditCommand.class, ShapesCommand.class,
-        InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class,
+        InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class, TrainCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error.",
         "Example: zerog run examples/zero_gradient.pbtxt"})
