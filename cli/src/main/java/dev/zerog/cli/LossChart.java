@@ -14,11 +14,13 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Loss curves as a PNG, drawn with XChart in headless mode (no display needed). Long curves are drawn as the means
- * of at most {@link #MAX_POINTS} equal runs of steps, so that a chart of a million steps stays quick and legible;
+ * of at most {@link #MAX_POINTS} (or a number the caller gives) equal runs of steps, so that a chart of a million
+ * steps stays quick and legible;
  * a curve stops at its first value that is not finite (a diverged run).
  */
 final class LossChart {
@@ -30,14 +32,24 @@ final class LossChart {
 
   /**
    * One curve: the loss of each step, {@code losses[i]} being the loss of step {@code firstStep + i + 1} (steps
-   * counted from 1 on the chart).
+   * counted from 1 on the chart); a dashed curve lets one that it covers show through.
    */
-  record Curve(String name, float[] losses, long firstStep) {}
+  record Curve(String name, float[] losses, long firstStep, boolean dashed) {
+    /** A solid curve. */
+    Curve(String name, float[] losses, long firstStep) {
+      this(name, losses, firstStep, false);
+    }
+  }
 
   private LossChart() {}
 
-  /** The PNG bytes of a chart of these curves. */
+  /** The PNG bytes of a chart of these curves, each drawn with at most {@link #MAX_POINTS} points. */
   static byte[] png(String title, List<Curve> curves, int width, int height) {
+    return png(title, curves, width, height, MAX_POINTS);
+  }
+
+  /** The PNG bytes of a chart of these curves, each drawn with at most {@code maxPoints} points. */
+  static byte[] png(String title, List<Curve> curves, int width, int height, int maxPoints) {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
@@ -54,13 +66,16 @@ final class LossChart {
     chart.getStyler().setXAxisDecimalPattern("#,##0").setXAxisMin(0.0);
     boolean any = false;
     for (Curve c : curves) {
-      double[][] xy = points(c);
+      double[][] xy = points(c, maxPoints);
       if (xy[0].length == 0) {
         continue;
       }
       any = true;
       XYSeries s = chart.addSeries(c.name(), xy[0], xy[1]);
       s.setMarker(SeriesMarkers.NONE);
+      if (c.dashed()) {
+        s.setLineStyle(SeriesLines.DASH_DASH);
+      }
     }
     if (!any) {
       // An empty chart still says what it is.
@@ -91,11 +106,16 @@ final class LossChart {
     }
   }
 
-  /** Writes the chart to {@code file} atomically. */
+  /** Writes the chart (800×500) to {@code file} atomically. */
   static void write(Path file, String title, List<Curve> curves) {
+    write(file, title, curves, MAX_POINTS);
+  }
+
+  /** Writes the chart (800×500), at most {@code maxPoints} points per curve, to {@code file} atomically. */
+  static void write(Path file, String title, List<Curve> curves, int maxPoints) {
     byte[] png;
     try {
-      png = png(title, curves, 800, 500);
+      png = png(title, curves, 800, 500, maxPoints);
     } catch (java.awt.AWTError | UnsatisfiedLinkError | InternalError e) {
       // A JRE without the AWT libraries, or without fonts, cannot draw.
       throw new ZerogIOException("cannot draw the loss chart on this Java runtime: " + e).atFile(file.toString());
@@ -105,11 +125,16 @@ final class LossChart {
 
   /** The chart points of a curve: up to {@link #MAX_POINTS} (step, mean loss) pairs, finite values only. */
   static double[][] points(Curve c) {
+    return points(c, MAX_POINTS);
+  }
+
+  /** The chart points of a curve: up to {@code maxPoints} (step, mean loss) pairs, finite values only. */
+  static double[][] points(Curve c, int maxPoints) {
     int n = 0;
     while (n < c.losses().length && Float.isFinite(c.losses()[n])) {
       n++;
     }
-    int bins = Math.min(n, MAX_POINTS);
+    int bins = Math.min(n, Math.max(1, maxPoints));
     List<double[]> out = new ArrayList<>(bins);
     for (int b = 0; b < bins; b++) {
       int from = (int) ((long) n * b / bins);

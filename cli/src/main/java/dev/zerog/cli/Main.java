@@ -18,8 +18,10 @@ import picocli.CommandLine.Command;
     description = "Caffe2 NetDefs on the JVM, with exact gradient control (ZeroGradient, StopGradient).",
     subcommands = {OpsCommand.class, RunCommand.class, GradCommand.class, AuditCommand.class, ShapesCommand.class,
         InitNetCommand.class, TrainNetCommand.class, FreezeCommand.class, CheckCommand.class, TrainCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage error.",
+    footer = {"", "Start with: zerog demo   (fine-tuning with a frozen trunk, three ways; about a minute)",
+        "", "Exit codes: 0 ok, 1 failed, 2 usage error.",
         "Example: zerog run examples/zero_gradient.pbtxt"})
 public final class Main implements Runnable {
   /** The exit code for a failure. */

@@ -36,6 +36,8 @@ final class StepProgress {
   private final long startNanos;
   private long lastDrawNanos;
   private boolean drawn;
+  /** When the last update came: the final line's speed is the training's, not counting what follows it. */
+  private long updateNanos;
   private long nextTenth;
   private int lastWidth;
   private long done;
@@ -66,6 +68,7 @@ final class StepProgress {
     this.done = done;
     this.figures = figures;
     long now = clock.getAsLong();
+    updateNanos = now;
     if (terminal) {
       if (!drawn || now - lastDrawNanos >= REDRAW_NANOS || done >= total) {
         drawn = true;
@@ -86,7 +89,7 @@ final class StepProgress {
     }
     finished = true;
     if (terminal) {
-      draw(clock.getAsLong());
+      draw(done > first ? updateNanos : clock.getAsLong());
       err.println();
       err.flush();
     }
@@ -122,7 +125,7 @@ final class StepProgress {
       sb.append("  ").append(speed);
     }
     String eta = eta(now);
-    if (!eta.isEmpty()) {
+    if (!eta.isEmpty() && done < total) {
       sb.append("  ETA ").append(eta);
     }
     int width = sb.length();
