@@ -153,8 +153,8 @@ class TrunkFreezerTest {
     assertThat(pass.gradientOps()).anyMatch(op -> op.getType().equals("ConstantFill")
         && op.getInputList().equals(List.of("W2")));
     assertThat(pass.gradientOps()).anyMatch(op -> op.getType().equals("Sum") && op.getOutput(0).equals("W2_grad"));
-    SchemaException e = catchThrowableOfType(() -> TrunkFreezer.addZeroGradient(mlp, "nowhere"),
-        SchemaException.class);
+    SchemaException e = catchThrowableOfType(SchemaException.class,
+        () -> TrunkFreezer.addZeroGradient(mlp, "nowhere"));
     assertThat(e).hasMessage("blob 'nowhere': the net has no blob named 'nowhere' to give a zero gradient");
   }
 }
