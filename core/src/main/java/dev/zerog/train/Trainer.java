@@ -3,18 +3,25 @@ package dev.zerog.train;
 import dev.zerog.SchemaException;
 import dev.zerog.ShapeException;
 import dev.zerog.grad.BackwardPass;
+import dev.zerog.io.Checkpoints;
 import dev.zerog.net.Net;
 import dev.zerog.op.OperatorRegistry;
 import dev.zerog.proto.Caffe2.NetDef;
+import dev.zerog.proto.Caffe2.OperatorDef;
+import dev.zerog.tensor.Allocations;
 import dev.zerog.tensor.Shapes;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.workspace.Blob;
 import dev.zerog.workspace.Workspace;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +40,29 @@ import org.slf4j.LoggerFactory;
  * float[] losses = trainer.run(200);
  * }</pre>
  *
- * <p>The first step runs the init net, asks the feeder for batch 0 and creates the training net (which needs its
- * inputs to exist); every step then asks the feeder for its batch and runs the net once: forward, backward, weight
- * decay, Iter, LearningRate and the updates. In the steady state a step allocates nothing, provided the feeder
- * and the net's operators refill their tensors in place (zerog's operators do).
+ * <p>The first step runs the init net (unless {@link #initialize}, {@link #restore} or {@link #saveCheckpoint} ran
+ * it), asks the feeder for its batch and creates the training net (which needs its inputs to exist); every step
+ * then asks the feeder for its batch and runs the net once: forward, backward, weight decay, Iter, LearningRate
+ * and the updates. In the steady state a step allocates nothing, provided the feeder and the net's operators
+ * refill their tensors in place (zerog's operators do).
+ *
+ * <p><b>Checkpoints.</b> {@link #saveCheckpoint} writes the training's state ({@link #stateBlobs()}: what the init
+ * net creates, parameters and optimizer state) as a crash-safe checkpoint of the current step; {@link #restore}
+ * puts it back into a new trainer built the same way, which then continues bit for bit as the first one would
+ * have:
+ *
+ * <pre>{@code
+ * Optional<Path> latest = Checkpoints.latest(dir);
+ * if (latest.isPresent()) {
+ *   trainer.restore(latest.get());
+ * }
+ * while (trainer.stepsRun() < 10_000) {
+ *   trainer.step();
+ *   if (trainer.stepsRun() % 500 == 0) {
+ *     trainer.saveCheckpoint(dir);
+ *   }
+ * }
+ * }</pre>
  *
  * <p>The loss must be a blob of one floating-point element. A trainer is not thread-safe; it owns its
  * workspace's blobs for as long as it runs.
@@ -52,6 +78,8 @@ public final class Trainer {
   private final OperatorRegistry registry;
   private final BatchFeeder feeder;
   private final Batch batch;
+  private final List<String> stateBlobs;
+  private boolean initialized;
   private Net net;
   private Blob lossBlob;
   private long steps;
@@ -65,6 +93,11 @@ public final class Trainer {
     this.registry = b.registry;
     this.feeder = b.feeder;
     this.batch = new Batch(workspace);
+    Set<String> state = new LinkedHashSet<>();
+    for (OperatorDef op : initNet.getOpList()) {
+      state.addAll(op.getOutputList());
+    }
+    this.stateBlobs = List.copyOf(state);
   }
 
   /** A builder; the init net, train net, loss, parameters and optimizer are required. */
@@ -97,6 +130,20 @@ public final class Trainer {
     return steps;
   }
 
+  /**
+   * Runs the init net, unless it has run already (the first step, {@link #restore} and {@link #saveCheckpoint} run
+   * it when needed). After this the workspace holds the parameters and the optimizer's state.
+   */
+  public void initialize() {
+    if (initialized) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    Net.create(initNet, workspace, registry).run();
+    initialized = true;
+    LOG.debug("init net of {} ops run in {} ms", initNet.getOpCount(), (System.nanoTime() - t0) / 1_000_000);
+  }
+
   /** Runs one step and returns its loss (the loss computed by this step's forward pass, before the update). */
   public float step() {
     if (net == null) {
@@ -121,19 +168,117 @@ public final class Trainer {
     return losses;
   }
 
+  /**
+   * The blobs that hold the training's state: every blob the init net (with the optimizer's additions) creates,
+   * in the order of its ops. The parameters, the optimizer's state (momentum, moments, the iteration counter) and
+   * anything else the init net makes (running statistics the train net updates, constants) are among them; the
+   * activations and gradients, which every step recomputes, are not. A checkpoint holds exactly these.
+   */
+  public List<String> stateBlobs() {
+    return stateBlobs;
+  }
+
+  /**
+   * Saves the state ({@link #stateBlobs()}) as the checkpoint of the current step ({@link #stepsRun()}) in
+   * {@code dir}, atomically ({@link Checkpoints}); runs the init net first if no step has run yet. Returns the
+   * file.
+   */
+  public Path saveCheckpoint(Path dir) {
+    return saveCheckpoint(dir, Map.of());
+  }
+
+  /**
+   * Saves the state, as {@link #saveCheckpoint(Path)}, together with {@code extra} tensors of the caller's (a loss
+   * history, for example), which {@link #restore} returns.
+   *
+   * @throws SchemaException if an extra tensor has the name of a state blob
+   */
+  public Path saveCheckpoint(Path dir, Map<String, Tensor> extra) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(extra, "extra");
+    initialize();
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (String name : stateBlobs) {
+      tensors.put(name, workspace.fetch(name));
+    }
+    for (Map.Entry<String, Tensor> e : extra.entrySet()) {
+      if (tensors.containsKey(e.getKey())) {
+        throw (SchemaException) new SchemaException("an extra tensor of the checkpoint has the name of the state "
+            + "blob '" + e.getKey() + "'").atBlob(e.getKey());
+      }
+      tensors.put(e.getKey(), e.getValue());
+    }
+    Path file = dir.resolve(Checkpoints.fileName(steps));
+    Checkpoints.write(tensors, file);
+    LOG.debug("checkpoint of step {}: {} state blobs and {} extra tensors in {}", steps, stateBlobs.size(),
+        extra.size(), file);
+    return file;
+  }
+
+  /**
+   * Continues from a checkpoint that {@link #saveCheckpoint} wrote (with the same nets, parameters and optimizer):
+   * runs the init net, replaces every state blob with the checkpoint's, and sets {@link #stepsRun()} to the
+   * checkpoint's step, so that the next step is the one after it. The whole file is verified before anything
+   * changes. Steps run after this give bit for bit what an uninterrupted run gives, provided the feeder's batches
+   * depend only on the step number (as {@link Dataset}'s do) and the train net has no random operators (Dropout's
+   * generator, which is not part of the state, starts again).
+   *
+   * @param checkpoint a file named {@code checkpoint-<step>.zgc} ({@link Checkpoints#latest} finds the latest)
+   * @return the checkpoint's other tensors (the extra ones given to {@link #saveCheckpoint(Path, Map)}), in order
+   * @throws SchemaException if a step has run already, or the checkpoint lacks a state blob
+   * @throws dev.zerog.ShapeException if a state blob's type or dims differ from the ones the init net makes
+   * @throws dev.zerog.MalformedInputException if the file is not a valid checkpoint
+   */
+  public Map<String, Tensor> restore(Path checkpoint) {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    if (net != null) {
+      throw new SchemaException("a trainer restores a checkpoint before its first step, not after step " + steps);
+    }
+    long step = Checkpoints.step(checkpoint);
+    Map<String, Tensor> tensors;
+    Allocations.Budget previous = workspace.enterLimits();
+    try {
+      tensors = Checkpoints.read(checkpoint);
+    } finally {
+      Allocations.restore(previous);
+    }
+    initialize();
+    for (String name : stateBlobs) {
+      Tensor saved = tensors.get(name);
+      if (saved == null) {
+        throw (SchemaException) new SchemaException("the checkpoint has no blob '" + name + "', which this "
+            + "training keeps (was it saved with other nets or another optimizer?)").atBlob(name)
+            .atFile(checkpoint.toString());
+      }
+      Tensor current = workspace.fetch(name);
+      if (saved.dtype() != current.dtype() || !saved.hasSameDims(current)) {
+        throw (ShapeException) new ShapeException("the checkpoint holds " + saved.dtype() + " "
+            + Shapes.format(saved.dims()) + " where the init net makes " + current.dtype() + " "
+            + Shapes.format(current.dims())).atBlob(name).atFile(checkpoint.toString());
+      }
+    }
+    Map<String, Tensor> extra = new LinkedHashMap<>(tensors);
+    for (String name : stateBlobs) {
+      workspace.feed(name, extra.remove(name));
+    }
+    steps = step;
+    LOG.debug("restored step {} from {}: {} state blobs, {} extra tensors", step, checkpoint, stateBlobs.size(),
+        extra.size());
+    return extra;
+  }
+
   private void start() {
-    long t0 = System.nanoTime();
-    Net.create(initNet, workspace, registry).run();
+    initialize();
     if (feeder != null) {
       feeder.fill(steps, batch);
     }
+    long t0 = System.nanoTime();
     net = Net.create(trainNet, workspace, registry);
     lossBlob = workspace.getBlob(loss);
     if (lossBlob == null) {
       throw (SchemaException) new SchemaException("the train net does not create the loss blob").atBlob(loss);
     }
-    LOG.debug("trainer started: init net of {} ops, train net of {} ops, {} ms", initNet.getOpCount(),
-        trainNet.getOpCount(), (System.nanoTime() - t0) / 1_000_000);
+    LOG.debug("train net of {} ops created in {} ms", trainNet.getOpCount(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   private float lossValue() {

@@ -140,4 +140,41 @@ public final class TrunkFreezer {
     }
     return new FrozenNet(b.build(), stopAt, new ArrayList<>(trunk));
   }
+
+  /**
+   * Adds {@code ZeroGradient(blob)} to the net, as Caffe2's {@code net.ZeroGradient(blob, [])}: right after the last
+   * op that writes the blob, or first when no op writes it (a parameter, an input). The backward pass then gives the
+   * blob a gradient of zeros ({@code ConstantFill}) in addition to whatever gradient reaches it, summed as Caffe2
+   * sums them; a blob that no gradient reaches otherwise (behind a StopGradient, or not used by the loss) gets a
+   * gradient of zeros instead of none, so that an optimizer finds one.
+   *
+   * @throws SchemaException if no op of the net reads or writes {@code blob} and it is not an external input
+   */
+  public static NetDef addZeroGradient(NetDef net, String blob) {
+    Objects.requireNonNull(net, "net");
+    Objects.requireNonNull(blob, "blob");
+    int lastWriter = -1;
+    boolean present = net.getExternalInputList().contains(blob);
+    for (int i = 0; i < net.getOpCount(); i++) {
+      OperatorDef op = net.getOp(i);
+      if (op.getOutputList().contains(blob)) {
+        lastWriter = i;
+        present = true;
+      }
+      present |= op.getInputList().contains(blob);
+    }
+    if (!present) {
+      throw (SchemaException) new SchemaException("the net has no blob named '" + blob + "' to give a zero "
+          + "gradient").atBlob(blob);
+    }
+    NetDef.Builder b = net.toBuilder().clearOp();
+    for (int i = 0; i <= lastWriter; i++) {
+      b.addOp(net.getOp(i));
+    }
+    b.addOp(OperatorDef.newBuilder().setType("ZeroGradient").addInput(blob));
+    for (int i = lastWriter + 1; i < net.getOpCount(); i++) {
+      b.addOp(net.getOp(i));
+    }
+    return b.build();
+  }
 }

@@ -136,4 +136,25 @@ class TrunkFreezerTest {
     assertThat(last.getMessage()).startsWith("blob 'prob': no op reads 'prob' after op #10 (Softmax), the last to "
         + "write it");
   }
+
+  @Test
+  void zeroGradientGoesAfterTheLastWriteOrFirst() {
+    NetDef mlp = OptimizerBuilderTest.fixture("mlp.pbtxt");
+    NetDef onHidden = TrunkFreezer.addZeroGradient(mlp, "r1");
+    assertThat(onHidden.getOpCount()).isEqualTo(mlp.getOpCount() + 1);
+    assertThat(onHidden.getOp(2).getType()).isEqualTo("ZeroGradient");
+    assertThat(onHidden.getOp(2).getInputList()).containsExactly("r1");
+    assertThat(onHidden.getOp(2).getOutputCount()).isZero();
+    NetDef onParameter = TrunkFreezer.addZeroGradient(mlp, "W2");
+    assertThat(onParameter.getOp(0).getType()).isEqualTo("ZeroGradient");
+    assertThat(onParameter.getOpList().subList(1, onParameter.getOpCount())).isEqualTo(mlp.getOpList());
+    // W2 now gets the sum of its real gradient and a zero fill, as in Caffe2.
+    BackwardPass pass = BackwardPass.build(onParameter, List.of("loss"));
+    assertThat(pass.gradientOps()).anyMatch(op -> op.getType().equals("ConstantFill")
+        && op.getInputList().equals(List.of("W2")));
+    assertThat(pass.gradientOps()).anyMatch(op -> op.getType().equals("Sum") && op.getOutput(0).equals("W2_grad"));
+    SchemaException e = catchThrowableOfType(SchemaException.class,
+        () -> TrunkFreezer.addZeroGradient(mlp, "nowhere"));
+    assertThat(e).hasMessage("blob 'nowhere': the net has no blob named 'nowhere' to give a zero gradient");
+  }
 }
