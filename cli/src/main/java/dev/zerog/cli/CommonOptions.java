@@ -24,6 +24,8 @@ final class CommonOptions {
       + "stack trace)";
   /** Exit code 2. */
   static final String EXIT_USAGE = "2:usage error: an unknown or malformed option or argument (see --help)";
+  /** Exit code 130, for the commands that stop cleanly on Ctrl-C. */
+  static final String EXIT_INTERRUPTED = "130:interrupted (Ctrl-C): what was complete is written";
   /** The heading of the footer, where each command lists its examples. */
   static final String EXAMPLES_HEADING = "%nExamples:%n";
 

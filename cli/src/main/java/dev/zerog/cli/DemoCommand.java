@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "The fine-tuning demo: three ways to freeze a trunk, compared.",
     description = {"Show what exact gradient control is for, on a real workload and generated data (no download): "
         + "a small CNN learns task A (the orientation of a stroke), then its head is replaced and it is fine-tuned "
         + "on task B (pairs of strokes) three ways, side by side:",
@@ -28,16 +29,19 @@ import picocli.CommandLine.Spec;
         "  (c) the trunk frozen by zerog: freeze, with the backward work it makes useless pruned.",
         "Then one table: time per step, test loss and accuracy, whether the trunk kept its bits, the gradient ops and "
             + "the updates each step runs, and the bytes of zero gradients each step writes. Writes the loss curves "
-            + "(loss.png) into DIR. Takes under a minute on two cores."},
-    footer = {"", "Examples:", "  zerog demo", "  zerog demo --out /tmp/demo --steps 100",
-        "", "Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted."})
+            + "(loss.png) and a drawing of the train net of (c) (train_net.svg) into DIR. Takes under a minute on two "
+            + "cores."},
+    exitCodeListHeading = CommonOptions.EXIT_CODES_HEADING,
+    exitCodeList = {CommonOptions.EXIT_OK, CommonOptions.EXIT_FAILED, CommonOptions.EXIT_USAGE,
+        CommonOptions.EXIT_INTERRUPTED},
+    footer = {"  zerog demo", "  zerog demo -o /tmp/demo --steps 100"})
 final class DemoCommand implements Callable<Integer> {
   /** The points per curve of the demo's chart: the losses of single steps are too noisy to compare. */
   static final int CHART_POINTS = 100;
 
   @Mixin CommonOptions common;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "zerog-demo",
+  @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "zerog-demo",
       description = "Where the pictures go (default: ${DEFAULT-VALUE}).")
   Path out;
 

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
+    header = "Train a net on .npy/.npz data; freeze, zero gradients, resume.",
     description = {"Train NET (forward ops ending in the loss BLOB) from the parameters INIT creates, on the arrays "
         + "of DATA: a .npz archive or a directory of .npy files, one array per input blob of NET, named by the "
         + "blob, one example per row (integer labels stay integer). Batches are taken along the first axis, in "
@@ -49,13 +50,20 @@ import picocli.CommandLine.Spec;
             + "trained parameters as an init net (init_net.pbtxt, init_net.pb: GivenTensorFill ops) and as "
             + "params/NAME.npy, the loss of each step (loss.csv) and its curve (loss.png).",
         "Ctrl-C stops after the current step, writes what is complete and exits with 130."},
-    footer = {"", "Examples:",
-        "  zerog train --init examples/mlp_init.pbtxt --net examples/mlp_train.pbtxt --loss loss \\",
-        "      --data examples/mlp_data.npz --steps 300 --lr 0.1",
-        "  zerog train ... --freeze 'W1' --freeze 'b1' --optimizer momentum --lr 0.02",
-        "  zerog train ... --checkpoint ckpt --every 100     # and after an interruption:",
-        "  zerog train ... --checkpoint ckpt --every 100 --resume ckpt",
-        "", "Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted."})
+    exitCodeListHeading = CommonOptions.EXIT_CODES_HEADING,
+    exitCodeList = {CommonOptions.EXIT_OK, CommonOptions.EXIT_FAILED, CommonOptions.EXIT_USAGE,
+        CommonOptions.EXIT_INTERRUPTED},
+    footer = {"  zerog train --init examples/mlp_init.pbtxt --net examples/mlp_train.pbtxt \\",
+        "      --loss loss --data examples/mlp_data.npz --steps 300 --lr 0.1",
+        "  zerog train --init examples/mlp_init.pbtxt --net examples/mlp_train.pbtxt \\",
+        "      --loss loss --data examples/mlp_data.npz --freeze 'W1' --freeze 'b1' \\",
+        "      --optimizer momentum --lr 0.02 -o frozen-train",
+        "  zerog train --init examples/mlp_init.pbtxt --net examples/mlp_train.pbtxt \\",
+        "      --loss loss --data examples/mlp_data.npz --steps 200 \\",
+        "      --checkpoint ckpt --every 50 -o ckpt-train",
+        "  zerog train --init examples/mlp_init.pbtxt --net examples/mlp_train.pbtxt \\",
+        "      --loss loss --data examples/mlp_data.npz --steps 300 \\",
+        "      --checkpoint ckpt --every 50 --resume ckpt -o ckpt-train"})
 final class TrainCommand implements Callable<Integer> {
   /** The checkpoint tensor that holds the losses of the steps before it. */
   static final String LOSSES = "zerog_train_losses";
@@ -133,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Shuffle the examples, in a new order each pass, drawn from this seed (default: in order).")
   Long seed;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "zerog-train",
+  @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "zerog-train",
       description = "Where the results go (default: ${DEFAULT-VALUE}).")
   Path out;
 

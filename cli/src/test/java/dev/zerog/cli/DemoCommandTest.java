@@ -107,13 +107,13 @@ class DemoCommandTest {
     assertThat(run("demo", "--steps", "0").code()).isEqualTo(2);
     CliTest.Result help = run("demo", "--help");
     assertThat(help.code()).isZero();
-    assertThat(help.out()).contains("(b) the trunk frozen the Caffe2 way").contains("zerog demo --out");
+    assertThat(help.out()).contains("(b) the trunk frozen the Caffe2 way").contains("zerog demo -o ");
   }
 
   @Test
   void zerogWithoutArgumentsPointsToTheDemo() {
     CliTest.Result r = run();
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("Start with: zerog demo").contains("demo").contains("train");
+    assertThat(r.out()).contains("\n  zerog demo ").contains("\n  demo ").contains("\n  train ");
   }
 }

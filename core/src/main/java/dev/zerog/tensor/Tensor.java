@@ -241,21 +241,6 @@ public final class Tensor {
     return this;
   }
 
-  /**
-   * Makes this tensor a known zero of the given type with {@code other}'s dims, dropping its memory; allocates
-   * nothing when the dims are unchanged (for ops that write a known zero every run).
-   */
-  public Tensor setKnownZeroLike(DataType dtype, Tensor other) {
-    Objects.requireNonNull(dtype, "dtype");
-    if (!Arrays.equals(this.dims, other.dims)) {
-      this.dims = other.dims.clone();
-    }
-    this.size = other.size;
-    this.dtype = dtype;
-    this.data = null;
-    return this;
-  }
-
   /** The element array (allocating a known zero's memory); its type depends on {@link #dtype()}. */
   public Object data() {
     if (data == null) {

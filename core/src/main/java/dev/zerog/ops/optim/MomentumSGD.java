@@ -93,27 +93,12 @@ final class MomentumSGD extends UpdateOperator {
     // The inputs are read before the outputs are resized: an output that is not in place is another blob.
     Tensor grad = input(0);
     Tensor moment = input(1);
-    boolean zeroGrad = grad.isKnownZero();
-    if (zeroGrad && moment.isKnownZero() && lr >= 0 && momentum >= 0) {
-      // Both steps are lr·(+0) + mu·(+0) = +0 exactly, so param - step keeps every bit of param: nothing is
-      // computed or written, and the step and the moment stay known zeros.
-      if (!inPlace(0, 0)) {
-        output(0).setKnownZeroLike(t, grad);
-      }
-      if (!inPlace(1, 1)) {
-        output(1).setKnownZeroLike(t, moment);
-      }
-      if (update) {
-        outputLike(2, 3, t, true);
-      }
-      return;
-    }
     Tensor outGrad = outputLike(0, 0, t, false);
     Tensor outMoment = outputLike(1, 1, t, false);
     Tensor param = update ? outputLike(2, 3, t, true) : null;
     int n = grad.size();
     if (t == DataType.FLOAT) {
-      float[] g = zeroGrad ? null : grad.floats();
+      float[] g = grad.floats();
       float[] m = moment.floats();
       float[] ng = outGrad.floats();
       float[] nm = outMoment.floats();
@@ -123,11 +108,11 @@ final class MomentumSGD extends UpdateOperator {
       for (int i = 0; i < n; i++) {
         float step;
         if (!nesterov) {
-          step = rate * (g == null ? 0f : g[i]) + mu * m[i];
+          step = rate * g[i] + mu * m[i];
           nm[i] = step;
         } else {
           float mi = m[i];
-          float mNew = mu * mi + rate * (g == null ? 0f : g[i]);
+          float mNew = mu * mi + rate * g[i];
           nm[i] = mNew;
           step = (1 + mu) * mNew - mu * mi;
         }
@@ -137,7 +122,7 @@ final class MomentumSGD extends UpdateOperator {
         }
       }
     } else {
-      double[] g = zeroGrad ? null : grad.doubles();
+      double[] g = grad.doubles();
       double[] m = moment.doubles();
       double[] ng = outGrad.doubles();
       double[] nm = outMoment.doubles();
@@ -145,11 +130,11 @@ final class MomentumSGD extends UpdateOperator {
       for (int i = 0; i < n; i++) {
         double step;
         if (!nesterov) {
-          step = lr * (g == null ? 0 : g[i]) + momentum * m[i];
+          step = lr * g[i] + momentum * m[i];
           nm[i] = step;
         } else {
           double mi = m[i];
-          double mNew = momentum * mi + lr * (g == null ? 0 : g[i]);
+          double mNew = momentum * mi + lr * g[i];
           nm[i] = mNew;
           step = (1 + momentum) * mNew - momentum * mi;
         }

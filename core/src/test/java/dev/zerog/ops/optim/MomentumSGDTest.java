@@ -98,44 +98,6 @@ class MomentumSGDTest {
   }
 
   @Test
-  void aKnownZeroGradientWithAKnownZeroMomentLeavesTheParameterAndWritesNothing() {
-    for (boolean nesterov : new boolean[] {false, true}) {
-      Workspace ws = example();
-      ws.feed("g", Tensor.zeros(DataType.FLOAT, 2));
-      ws.feed("m", Tensor.zeros(DataType.FLOAT, 2));
-      ws.feed("p", Tensor.of(new float[] {-0f, Float.NaN}));
-      Net n = Net.create(net(update(nesterov)), ws);
-      n.run();
-      n.run();
-      assertThat(ws.fetch("g").isKnownZero()).isTrue();
-      assertThat(ws.fetch("m").isKnownZero()).isTrue();
-      assertThat(Float.floatToRawIntBits(ws.fetch("p").floats()[0])).isEqualTo(Float.floatToRawIntBits(-0f));
-      assertThat(ws.fetch("p").floats()[1]).isNaN();
-      // Out of place, the outputs are known zeros too, and the parameter's copy is exact.
-      Net.create(net(op("MomentumSGDUpdate", List.of("g", "m", "lr", "p"), List.of("g2", "m2", "p2"),
-          f("momentum", 0.9f), i("nesterov", nesterov ? 1 : 0))), ws).run();
-      assertThat(ws.fetch("g2").isKnownZero()).isTrue();
-      assertThat(ws.fetch("m2").isKnownZero()).isTrue();
-      assertThat(Float.floatToRawIntBits(ws.fetch("p2").floats()[0])).isEqualTo(Float.floatToRawIntBits(-0f));
-    }
-  }
-
-  @Test
-  void aKnownZeroGradientGivesTheBitsOfAMaterializedOne() {
-    for (boolean nesterov : new boolean[] {false, true}) {
-      Workspace known = example();
-      known.feed("g", Tensor.zeros(DataType.FLOAT, 2));
-      Workspace written = example();
-      written.feed("g", Tensor.of(new float[] {0, 0}));
-      Net.create(net(update(nesterov)), known).run();
-      Net.create(net(update(nesterov)), written).run();
-      for (String blob : List.of("g", "m", "p")) {
-        assertThat(known.fetch(blob).floats()).as(blob).containsExactly(written.fetch(blob).floats());
-      }
-    }
-  }
-
-  @Test
   void zeroMomentumIsPlainSgd() {
     Workspace ws = example();
     Net.create(net(op("MomentumSGDUpdate", List.of("g", "m", "lr", "p"), List.of("g", "m", "p"))), ws).run();
