@@ -1,10 +1,9 @@
 package dev.zerog.bench;
 
 import dev.zerog.blas.Blas;
-import dev.zerog.proto.Caffe2.Argument;
+import dev.zerog.net.Ops;
 import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
-import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.Tensor;
 import dev.zerog.train.OptimizerConfig;
 import dev.zerog.train.Trainer;
@@ -78,9 +77,9 @@ public final class ZerogMlpStep {
         NetDef.Builder net = trainNet(spec).toBuilder();
         String cut = "relu" + spec.hidden();
         int classifier = 2 * spec.hidden();
-        net.addOp(classifier, OperatorDef.newBuilder().setType("StopGradient").addInput(cut).addOutput(cut).build());
+        net.addOp(classifier, Ops.create("StopGradient", List.of(cut), List.of(cut)));
         for (String p : hidden) {
-          net.addOp(OperatorDef.newBuilder().setType("ZeroGradient").addInput(p));
+          net.addOp(Ops.create("ZeroGradient", List.of(p), List.of()));
         }
         return b.trainNet(net.build()).build();
       }
@@ -93,11 +92,10 @@ public final class ZerogMlpStep {
     NetDef.Builder net = NetDef.newBuilder().setName("mlp_init")
         .setDeviceOption(DeviceOption.newBuilder().setRandomSeed((int) spec.seed()));
     for (int i = 0; i < spec.layers(); i++) {
-      net.addOp(OperatorDef.newBuilder().setType("XavierFill").addOutput("fc" + (i + 1) + "_w")
-          .addArg(ints("shape", spec.fanOut(i), spec.fanIn(i))));
-      net.addOp(OperatorDef.newBuilder().setType("ConstantFill").addOutput("fc" + (i + 1) + "_b")
-          .addArg(ints("shape", spec.fanOut(i)))
-          .addArg(Argument.newBuilder().setName("value").setF(0f)));
+      net.addOp(Ops.create("XavierFill", List.of(), List.of("fc" + (i + 1) + "_w"),
+          Ops.ints("shape", spec.fanOut(i), spec.fanIn(i))));
+      net.addOp(Ops.create("ConstantFill", List.of(), List.of("fc" + (i + 1) + "_b"),
+          Ops.ints("shape", spec.fanOut(i)), Ops.arg("value", 0f)));
     }
     return net.build();
   }
@@ -107,25 +105,15 @@ public final class ZerogMlpStep {
     String in = "X";
     for (int i = 1; i <= spec.layers(); i++) {
       String fc = "fc" + i;
-      net.addOp(OperatorDef.newBuilder().setType("FC").addInput(in).addInput(fc + "_w").addInput(fc + "_b")
-          .addOutput(fc));
+      net.addOp(Ops.create("FC", List.of(in, fc + "_w", fc + "_b"), List.of(fc)));
       in = fc;
       if (i <= spec.hidden()) {
         String relu = "relu" + i;
-        net.addOp(OperatorDef.newBuilder().setType("Relu").addInput(in).addOutput(relu));
+        net.addOp(Ops.create("Relu", List.of(in), List.of(relu)));
         in = relu;
       }
     }
-    net.addOp(OperatorDef.newBuilder().setType("SoftmaxWithLoss").addInput(in).addInput("label")
-        .addOutput("softmax").addOutput("loss"));
+    net.addOp(Ops.create("SoftmaxWithLoss", List.of(in, "label"), List.of("softmax", "loss")));
     return net.build();
-  }
-
-  private static Argument ints(String name, long... values) {
-    Argument.Builder a = Argument.newBuilder().setName(name);
-    for (long v : values) {
-      a.addInts(v);
-    }
-    return a.build();
   }
 }

@@ -1,6 +1,7 @@
 package dev.zerog.cli;
 
 import dev.zerog.net.Net;
+import dev.zerog.net.Ops;
 import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
@@ -268,16 +269,18 @@ final class FineTuningDemo {
   /** The forward net; see the class doc. */
   static NetDef forward() {
     NetDef.Builder b = NetDef.newBuilder().setName("demo_cnn").addExternalInput("data").addExternalInput("label");
-    b.addOp(op("Conv", List.of("data", "conv1_w", "conv1_b"), List.of("conv1"), i("kernel", 3), i("pad", 1)));
-    b.addOp(op("Relu", List.of("conv1"), List.of("relu1")));
-    b.addOp(op("MaxPool", List.of("relu1"), List.of("pool1"), i("kernel", 2), i("stride", 2)));
-    b.addOp(op("Conv", List.of("pool1", "conv2_w", "conv2_b"), List.of("conv2"), i("kernel", 3), i("pad", 1)));
-    b.addOp(op("Relu", List.of("conv2"), List.of("relu2")));
-    b.addOp(op("MaxPool", List.of("relu2"), List.of("pool2"), i("kernel", 2), i("stride", 2)));
-    b.addOp(op("FC", List.of("pool2", "fc1_w", "fc1_b"), List.of("fc1")));
-    b.addOp(op("Relu", List.of("fc1"), List.of(CUT)));
-    b.addOp(op("FC", List.of(CUT, "head_w", "head_b"), List.of("logits")));
-    b.addOp(op("SoftmaxWithLoss", List.of("logits", "label"), List.of("softmax", "loss")));
+    b.addOp(Ops.create("Conv", List.of("data", "conv1_w", "conv1_b"), List.of("conv1"), Ops.arg("kernel", 3),
+        Ops.arg("pad", 1)));
+    b.addOp(Ops.create("Relu", List.of("conv1"), List.of("relu1")));
+    b.addOp(Ops.create("MaxPool", List.of("relu1"), List.of("pool1"), Ops.arg("kernel", 2), Ops.arg("stride", 2)));
+    b.addOp(Ops.create("Conv", List.of("pool1", "conv2_w", "conv2_b"), List.of("conv2"), Ops.arg("kernel", 3),
+        Ops.arg("pad", 1)));
+    b.addOp(Ops.create("Relu", List.of("conv2"), List.of("relu2")));
+    b.addOp(Ops.create("MaxPool", List.of("relu2"), List.of("pool2"), Ops.arg("kernel", 2), Ops.arg("stride", 2)));
+    b.addOp(Ops.create("FC", List.of("pool2", "fc1_w", "fc1_b"), List.of("fc1")));
+    b.addOp(Ops.create("Relu", List.of("fc1"), List.of(CUT)));
+    b.addOp(Ops.create("FC", List.of(CUT, "head_w", "head_b"), List.of("logits")));
+    b.addOp(Ops.create("SoftmaxWithLoss", List.of("logits", "label"), List.of("softmax", "loss")));
     return b.addExternalOutput("softmax").addExternalOutput("loss").build();
   }
 
@@ -300,28 +303,12 @@ final class FineTuningDemo {
   }
 
   private static OperatorDef fill(String blob, long seed, long... shape) {
-    return op("XavierFill", List.of(), List.of(blob), ints("shape", shape)).toBuilder()
+    return Ops.create("XavierFill", List.of(), List.of(blob), Ops.ints("shape", shape)).toBuilder()
         .setDeviceOption(DeviceOption.newBuilder().setRandomSeed((int) seed)).build();
   }
 
   private static OperatorDef zeros(String blob, long size) {
-    return op("ConstantFill", List.of(), List.of(blob), ints("shape", size),
-        Argument.newBuilder().setName("value").setF(0).build());
-  }
-
-  private static OperatorDef op(String type, List<String> in, List<String> out, Argument... args) {
-    return OperatorDef.newBuilder().setType(type).addAllInput(in).addAllOutput(out).addAllArg(List.of(args)).build();
-  }
-
-  private static Argument i(String name, long v) {
-    return Argument.newBuilder().setName(name).setI(v).build();
-  }
-
-  private static Argument ints(String name, long... v) {
-    Argument.Builder b = Argument.newBuilder().setName(name);
-    for (long x : v) {
-      b.addInts(x);
-    }
-    return b.build();
+    return Ops.create("ConstantFill", List.of(), List.of(blob), Ops.ints("shape", size),
+        Ops.arg("value", 0f));
   }
 }

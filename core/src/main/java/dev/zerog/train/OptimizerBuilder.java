@@ -1,6 +1,5 @@
 package dev.zerog.train;
 
-import com.google.protobuf.ByteString;
 import dev.zerog.GradientException;
 import dev.zerog.SchemaException;
 import dev.zerog.grad.BackwardPass;
@@ -9,13 +8,13 @@ import dev.zerog.grad.GradientBlob;
 import dev.zerog.grad.GradientPruning;
 import dev.zerog.grad.ParameterGradient;
 import dev.zerog.grad.PrunedBackward;
+import dev.zerog.net.Ops;
 import dev.zerog.op.OperatorRegistry;
 import dev.zerog.proto.Caffe2.Argument;
 import dev.zerog.proto.Caffe2.DeviceOption;
 import dev.zerog.proto.Caffe2.NetDef;
 import dev.zerog.proto.Caffe2.OperatorDef;
 import dev.zerog.tensor.DataType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -238,18 +237,18 @@ public final class OptimizerBuilder {
       constant(initOps, initBlobs, created, WEIGHT_DECAY, (float) config.weightDecay());
       for (String p : updated) {
         if (!noWeightDecay.contains(p)) {
-          trainOps.add(op("WeightedSum", List.of(gradOf.get(p), ONE, p, WEIGHT_DECAY), List.of(gradOf.get(p))));
+          trainOps.add(Ops.create("WeightedSum", List.of(gradOf.get(p), ONE, p, WEIGHT_DECAY), List.of(gradOf.get(p))));
         }
       }
     }
 
     if (!initBlobs.contains(ITERATION)) {
-      initOps.add(op("ConstantFill", List.of(), List.of(ITERATION), ints("shape", 1), i("value", 0),
-          i("dtype", DataType.INT64.code())).toBuilder().setDeviceOption(CPU).build());
+      initOps.add(Ops.create("ConstantFill", List.of(), List.of(ITERATION), Ops.ints("shape", 1), Ops.arg("value", 0),
+          Ops.arg("dtype", DataType.INT64.code())).toBuilder().setDeviceOption(CPU).build());
       created.add(ITERATION);
     }
     if (!hasIter(trainNet)) {
-      trainOps.add(op("Iter", List.of(ITERATION), List.of(ITERATION)).toBuilder().setDeviceOption(CPU).build());
+      trainOps.add(Ops.create("Iter", List.of(ITERATION), List.of(ITERATION)).toBuilder().setDeviceOption(CPU).build());
     }
 
     boolean momentum = config.type() == OptimizerConfig.Type.SGD && config.momentum() > 0;
@@ -264,28 +263,29 @@ public final class OptimizerBuilder {
           constant(initOps, initBlobs, created, ONE, 1.0f);
           if (momentum) {
             String m = state(initOps, initBlobs, created, p, "_momentum");
-            trainOps.add(op("MomentumSGDUpdate", List.of(grad, m, lr, p), List.of(grad, m, p),
-                f("momentum", (float) config.momentum()), i("nesterov", config.nesterov() ? 1 : 0)));
+            trainOps.add(Ops.create("MomentumSGDUpdate", List.of(grad, m, lr, p), List.of(grad, m, p),
+                Ops.arg("momentum", (float) config.momentum()), Ops.arg("nesterov", config.nesterov() ? 1 : 0)));
           } else {
-            trainOps.add(op("WeightedSum", List.of(p, ONE, grad, lr), List.of(p)));
+            trainOps.add(Ops.create("WeightedSum", List.of(p, ONE, grad, lr), List.of(p)));
           }
           break;
         case ADAM: {
           String m1 = state(initOps, initBlobs, created, p, "_first_moment");
           String m2 = state(initOps, initBlobs, created, p, "_second_moment");
-          trainOps.add(op("Adam", List.of(p, m1, m2, grad, lr, ITERATION), List.of(p, m1, m2),
-              f("beta1", (float) config.beta1()), f("beta2", (float) config.beta2()),
-              f("epsilon", (float) config.epsilon())));
+          trainOps.add(Ops.create("Adam", List.of(p, m1, m2, grad, lr, ITERATION), List.of(p, m1, m2),
+              Ops.arg("beta1", (float) config.beta1()), Ops.arg("beta2", (float) config.beta2()),
+              Ops.arg("epsilon", (float) config.epsilon())));
           break;
         }
         case ADAGRAD: {
           String sum = state(initOps, initBlobs, created, p, "_squared_sum");
-          List<Argument> args = new ArrayList<>(List.of(f("epsilon", (float) config.epsilon()),
-              f("decay", (float) config.decay())));
+          List<Argument> args = new ArrayList<>(List.of(Ops.arg("epsilon", (float) config.epsilon()),
+              Ops.arg("decay", (float) config.decay())));
           if (config.weightDecay() > 0 && !noWeightDecay.contains(p)) {
-            args.add(f("weight_decay", (float) config.weightDecay()));
+            args.add(Ops.arg("weight_decay", (float) config.weightDecay()));
           }
-          trainOps.add(op("Adagrad", List.of(p, sum, grad, lr), List.of(p, sum), args.toArray(new Argument[0])));
+          trainOps.add(Ops.create("Adagrad", List.of(p, sum, grad, lr), List.of(p, sum),
+              args.toArray(new Argument[0])));
           break;
         }
         default:
@@ -369,36 +369,33 @@ public final class OptimizerBuilder {
 
   private static OperatorDef learningRate(String out, double baseLr, LearningRatePolicy policy) {
     List<Argument> args = new ArrayList<>();
-    args.add(f("base_lr", (float) baseLr));
-    args.add(Argument.newBuilder().setName("policy").setS(ByteString.copyFrom(policy.name(), StandardCharsets.UTF_8))
-        .build());
+    args.add(Ops.arg("base_lr", (float) baseLr));
+    args.add(Ops.arg("policy", policy.name()));
     switch (policy.name()) {
       case "step":
-        args.add(i("stepsize", policy.stepSize()));
-        args.add(f("gamma", (float) policy.gamma()));
+        args.add(Ops.arg("stepsize", policy.stepSize()));
+        args.add(Ops.arg("gamma", (float) policy.gamma()));
         break;
       case "exp":
-        args.add(f("gamma", (float) policy.gamma()));
+        args.add(Ops.arg("gamma", (float) policy.gamma()));
         break;
       case "inv":
-        args.add(f("gamma", (float) policy.gamma()));
-        args.add(f("power", (float) policy.power()));
+        args.add(Ops.arg("gamma", (float) policy.gamma()));
+        args.add(Ops.arg("power", (float) policy.power()));
         break;
       case "poly":
-        args.add(f("power", (float) policy.power()));
-        args.add(i("max_iter", policy.maxIter()));
+        args.add(Ops.arg("power", (float) policy.power()));
+        args.add(Ops.arg("max_iter", policy.maxIter()));
         break;
       case "multistep": {
-        args.add(f("gamma", (float) policy.gamma()));
-        Argument.Builder steps = Argument.newBuilder().setName("stepsizes");
-        policy.stepSizes().forEach(steps::addInts);
-        args.add(steps.build());
+        args.add(Ops.arg("gamma", (float) policy.gamma()));
+        args.add(Ops.ints("stepsizes", policy.stepSizes().stream().mapToLong(Long::longValue).toArray()));
         break;
       }
       default:
         break;
     }
-    return op("LearningRate", List.of(ITERATION), List.of(out), args.toArray(new Argument[0]));
+    return Ops.create("LearningRate", List.of(ITERATION), List.of(out), args.toArray(new Argument[0]));
   }
 
   /** A [1]-shaped FLOAT constant in the init net, unless it exists already. */
@@ -407,7 +404,7 @@ public final class OptimizerBuilder {
     if (initBlobs.contains(name) || created.contains(name)) {
       return;
     }
-    initOps.add(op("ConstantFill", List.of(), List.of(name), ints("shape", 1), f("value", value)));
+    initOps.add(Ops.create("ConstantFill", List.of(), List.of(name), Ops.ints("shape", 1), Ops.arg("value", value)));
     created.add(name);
   }
 
@@ -419,7 +416,7 @@ public final class OptimizerBuilder {
       throw (SchemaException) new SchemaException("the optimizer state blob '" + name + "' already exists: '"
           + param + "' seems to have an optimizer already").atBlob(name);
     }
-    initOps.add(op("ConstantFill", List.of(param), List.of(name), f("value", 0.0f)));
+    initOps.add(Ops.create("ConstantFill", List.of(param), List.of(name), Ops.arg("value", 0.0f)));
     created.add(name);
     return name;
   }
@@ -430,29 +427,5 @@ public final class OptimizerBuilder {
       out.addAll(op.getOutputList());
     }
     return out;
-  }
-
-  private static OperatorDef op(String type, List<String> inputs, List<String> outputs, Argument... args) {
-    OperatorDef.Builder b = OperatorDef.newBuilder().setType(type).addAllInput(inputs).addAllOutput(outputs);
-    for (Argument a : args) {
-      b.addArg(a);
-    }
-    return b.build();
-  }
-
-  private static Argument f(String name, float v) {
-    return Argument.newBuilder().setName(name).setF(v).build();
-  }
-
-  private static Argument i(String name, long v) {
-    return Argument.newBuilder().setName(name).setI(v).build();
-  }
-
-  private static Argument ints(String name, long... v) {
-    Argument.Builder b = Argument.newBuilder().setName(name);
-    for (long x : v) {
-      b.addInts(x);
-    }
-    return b.build();
   }
 }
