@@ -73,7 +73,8 @@ final class ArithmeticGradientOp extends Operator {
       throw located(e, bIndex);
     }
     requireCShape(dc, dcIndex, "dC");
-    if (c != null && !divThreeInputs) {
+    if (c != null) {
+      // In the three-input form A is taken to have C's shape, so C must also be the broadcast of itself and B.
       requireCShape(c, cIndex, "C");
     }
     Tensor da = output(0);

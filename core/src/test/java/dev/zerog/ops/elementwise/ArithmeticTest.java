@@ -426,6 +426,15 @@ class ArithmeticTest {
     assertThat(ws.fetch("b").dims()).containsExactly(2);
     assertThat(ws.fetch("b").floats()).containsExactly(0.5f, 0.5f);
     assertThat(ws.fetch("db").floats()).containsExactly(-(3 + 5) / 2f);
+    // Found by fuzzing: a B that broadcasts C to a larger shape read past C's elements; C is A's shape, so it must
+    // be the broadcast shape itself.
+    Workspace wide = new Workspace();
+    wide.feed("b", Tensor.of(new int[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2));
+    wide.feed("c", Tensor.of(new int[] {3}, 1, 1));
+    wide.feed("dc", Tensor.of(new int[] {1, 1, 1, 1, 1, 1, 1, 1}, 2, 2, 2));
+    ShapeException e = catchThrowableOfType(ShapeException.class,
+        () -> Net.runOperatorOnce(op("DivGradient", List.of("b", "c", "dc"), List.of("da", "db")), wide));
+    assertThat(e.detail()).isEqualTo("C 'c' has shape [1, 1] but C = A Div B has shape [2, 2, 2]");
   }
 
   @Test
